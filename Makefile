@@ -1,0 +1,50 @@
+# plantrack — two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DB ?= data/plantrack.duckdb
+PORT ?= 8501
+
+.PHONY: run test install system demo bench fuzz fixtures clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+# Debian packages: chromium for the browser tests and PNG export, fonts with Vietnamese glyphs.
+system:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+		echo "installing chromium and fonts (apt-get)"; \
+		apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+$(DB): | $(STAMP)
+	PLANTRACK_DB=$(DB) $(PY) -m plantrack demo
+
+demo: $(STAMP)
+	PLANTRACK_DB=$(DB) $(PY) -m plantrack demo
+
+run: $(STAMP) system $(DB)
+	PLANTRACK_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: $(STAMP) system
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=5000 $(PY) -m pytest -q tests/test_fuzz.py -p no:randomly
+
+# regenerate the quirk fixtures (needs LibreOffice: apt-get install -y --no-install-recommends libreoffice-calc-nogui)
+fixtures: $(STAMP)
+	$(PY) tests/fixtures/make_fixtures.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

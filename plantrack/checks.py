@@ -1,0 +1,390 @@
+"""Judging a located return: units, period, indicators and every value, as returns.md says.
+
+``check_return`` is pure: it needs the located table, the org units and the plans, and gives
+back the values it read plus every issue. Checks that need history (``denominator-jump``)
+or the receipt date (``late``) are in ``check_history`` and ``check_timeliness``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+from plantrack.issues import Issue, make_issue
+from plantrack.layout import Found, Located, TableRow
+from plantrack.plans import Indicator, Period, Plan, Plans, parse_period
+from plantrack.text import fold_words
+from plantrack.units import Units, match_district, match_province
+
+MAX_COUNT = 10**12  # beyond any real count; also keeps values inside BIGINT
+RATIO_TOLERANCE = 0.5  # percentage points
+JUMP_LIMIT = 0.5  # a denominator changing by more than 50 % is suspicious
+
+COLUMN_VI = {"denominator": "Tổng số", "numerator": "Số đạt", "ratio": "Tỷ lệ (%)"}
+
+
+@dataclass
+class Value:
+    indicator: str
+    numerator: int | None
+    denominator: int | None
+    num_cell: str | None = None
+    den_cell: str | None = None
+
+    @property
+    def reported(self) -> bool:
+        return self.numerator is not None and self.denominator is not None
+
+
+@dataclass
+class Checked:
+    """What a return says, once checked. ``errors`` empty means it may be stored."""
+
+    sheet: str | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+    period: Period | None = None
+    plan: Plan | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([. \u00a0\u202f'])\d{3})(?:\1\d{3})*$")
+_PLAIN_INT = re.compile(r"^\d+$")
+_DECIMAL = re.compile(r"^\d+[.,]\d+$")
+
+
+def read_count(found: Found | None) -> tuple[int | None, str | None, str]:
+    """(count, error code, text shown) for a count cell. None with no code: the cell is empty."""
+    if found is None:
+        return None, None, ""
+    cell = found.raw
+    if cell is not None and cell.formula_without_value:
+        return None, "formula-no-value", ""
+    value = found.value
+    if cell is not None and cell.error:
+        return None, "value-not-number", cell.error
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None, ""
+    shown = str(value).strip()
+    if isinstance(value, bool) or (cell is not None and cell.is_date) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return None, "value-not-number", shown
+    if isinstance(value, str):
+        number = _parse_number_text(value)
+        if number is None:
+            return None, "value-not-number", shown
+    elif isinstance(value, (int, float)):
+        number = value
+    else:
+        return None, "value-not-number", shown
+    if isinstance(number, float) and (math.isnan(number) or math.isinf(number)):
+        return None, "value-not-number", shown
+    if abs(number) >= MAX_COUNT:
+        return None, "value-not-number", shown
+    if number < 0:
+        return None, "value-negative", shown
+    if isinstance(number, float) and not number.is_integer():
+        return None, "value-not-whole", shown
+    return int(number), None, shown
+
+
+def _parse_number_text(text: str) -> int | float | None:
+    s = text.strip().replace("\u200b", "")
+    negative = s.startswith(("-", "−", "–")) and len(s) > 1
+    if negative:
+        s = s[1:].strip()
+    if _PLAIN_INT.match(s):
+        number: int | float = int(s)
+    elif _THOUSANDS.match(s):
+        number = int(re.sub(r"\D", "", s))
+    elif _DECIMAL.match(s):
+        number = float(s.replace(",", "."))
+    else:
+        try:
+            number = float(s)  # "1e3", "1234.0"
+        except ValueError:
+            return None
+        if math.isnan(number) or math.isinf(number):
+            return None
+    return -number if negative else number
+
+
+def read_ratio(found: Found | None) -> float | None:
+    """The form's own percentage, as written: 90.26, '90,26 %', or a fraction 0.9026."""
+    if found is None or found.value in (None, "") or isinstance(found.value, bool):
+        return None
+    value = found.value
+    if isinstance(value, str):
+        s = value.strip().rstrip("%").strip().replace(",", ".")
+        try:
+            value = float(s)
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        return None
+    return float(value)
+
+
+_YES = {"co", "x", "1", "true", "dung", "yes", "da co", "co dich vu", "dat"}
+_NO = {"khong", "0", "false", "chua", "chua co", "no", "khong co", "sai"}
+
+
+def read_yes_no(found: Found | None) -> tuple[bool | None, str | None, str]:
+    if found is None:
+        return None, None, ""
+    cell = found.raw
+    if cell is not None and cell.formula_without_value:
+        return None, "formula-no-value", ""
+    value = found.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None, ""
+    if isinstance(value, bool):
+        return value, None, str(value)
+    if isinstance(value, (int, float)) and not (cell and cell.is_date) and value in (0, 1):
+        return bool(value), None, str(value)
+    key = fold_words(value)
+    if key in _YES:
+        return True, None, str(value)
+    if key in _NO:
+        return False, None, str(value)
+    return None, "value-not-number", str(value)
+
+
+# --- the checks ------------------------------------------------------------------------
+
+def check_units(loc: Located, units: Units, out: Checked) -> None:
+    sheet = loc.sheet
+    prov_found, dist_found = loc.province, loc.district
+    province = None
+    if prov_found is None or prov_found.value in (None, ""):
+        if dist_found is None or dist_found.value in (None, ""):
+            out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=prov_found.cell if prov_found else None,
+                                         detail="Không tìm thấy tên tỉnh và tên huyện ở phần đầu báo cáo. Hãy ghi 'Tỉnh: …' và 'Huyện: …' phía trên bảng chỉ tiêu."))
+            return
+    else:
+        m = match_province(units, prov_found.value)
+        if m.unit is None:
+            out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=prov_found.cell,
+                                         detail=_unknown_text("Tỉnh", prov_found.value, m)))
+            return
+        province = m.unit
+    if dist_found is None or dist_found.value in (None, ""):
+        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell if dist_found else None,
+                                     detail="Không tìm thấy tên huyện (đơn vị báo cáo). Hãy ghi 'Huyện: …' phía trên bảng chỉ tiêu."))
+        return
+    m = match_district(units, dist_found.value, province.code if province else None)
+    if m.unit is None and province is not None and not m.ambiguous:
+        elsewhere = match_district(units, dist_found.value, None)
+        if elsewhere.unit is not None:
+            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=dist_found.cell,
+                                         district=elsewhere.unit.full_name, province=province.full_name))
+            return
+    if m.unit is None:
+        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell,
+                                     detail=_unknown_text("Huyện", dist_found.value, m, province)))
+        return
+    out.district_code = m.unit.code
+    out.province_code = m.unit.province_code
+
+
+def _unknown_text(what: str, value: object, m, province=None) -> str:
+    where = f" của {province.full_name}" if province else ""
+    if m.ambiguous:
+        return (f"{what} '{value}' ứng với nhiều đơn vị{where}: {', '.join(m.candidates)}. "
+                f"Hãy ghi rõ tên đầy đủ (ví dụ 'Huyện …' hoặc 'Thị xã …').")
+    hint = f" Có phải: {', '.join(m.candidates)}?" if m.candidates else ""
+    return f"{what} '{value}' không có trong danh mục đơn vị hành chính{where}.{hint}"
+
+
+def check_period(loc: Located, plan: Plan, out: Checked) -> None:
+    found = loc.period or loc.title_period
+    first, last = plan.first_year, plan.last_year
+    if found is None or found.value in (None, ""):
+        out.issues.append(make_issue("period-invalid", sheet=loc.sheet, cell=found.cell if found else None,
+                                     detail="Không tìm thấy kỳ báo cáo (dòng 'Kỳ báo cáo: …').", first=first, last=last))
+        return
+    if found.raw is not None and found.raw.formula_without_value:
+        out.issues.append(make_issue("formula-no-value", sheet=loc.sheet, cell=found.cell, column="Kỳ báo cáo"))
+        return
+    period = parse_period(found.value)
+    if period is None:
+        out.issues.append(make_issue("period-invalid", sheet=loc.sheet, cell=found.cell,
+                                     detail=f"Không hiểu kỳ báo cáo '{found.value}'.", first=first, last=last))
+        return
+    if not plan.in_range(period):
+        out.issues.append(make_issue("period-invalid", sheet=loc.sheet, cell=found.cell,
+                                     detail=f"Kỳ báo cáo '{found.value}' nằm ngoài thời gian của kế hoạch.", first=first, last=last))
+        return
+    out.period = period
+
+
+def _indicator_of(row: TableRow, plan: Plan) -> tuple[Indicator | None, str]:
+    """The plan's indicator a row is about, by its code or (code cell empty) by its name."""
+    code_text = row.code.value if row.code else None
+    if code_text not in (None, ""):
+        key = re.sub(r"[\s\-_.]", "", fold_words(code_text)).upper()
+        m = re.fullmatch(r"CT0*(\d{1,2})", key)
+        if m:
+            ind = plan.indicator(f"CT{int(m.group(1)):02d}")
+            if ind:
+                return ind, str(code_text)
+        by_name = plan.match_indicator_name(row.name.value) if row.name else None
+        return by_name, str(code_text)
+    name = row.name.value if row.name else None
+    return plan.match_indicator_name(name), str(name or "")
+
+
+def _looks_like_indicator_row(row: TableRow, text: str) -> bool:
+    """Worth a warning: it names an indicator code, or carries numbers."""
+    if re.fullmatch(r"CT\s*[-_.]?\s*\d+", text.strip(), re.I):
+        return True
+    return any(f is not None and _numberish(f.value) for f in (row.numerator, row.denominator))
+
+
+def _numberish(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and bool(re.fullmatch(r"\s*-?[\d.,\s]*\d[\d.,\s]*", value))
+
+
+def check_values(loc: Located, plan: Plan, out: Checked) -> None:
+    sheet = loc.sheet
+    seen: dict[str, str] = {}
+    for row in loc.rows:
+        ind, text = _indicator_of(row, plan)
+        if ind is None:
+            if _looks_like_indicator_row(row, text):
+                where = row.code if row.code and row.code.value not in (None, "") else row.name
+                out.issues.append(make_issue("indicator-unknown", sheet=sheet, cell=where.cell if where else None,
+                                             text=text[:80]))
+            continue
+        anchor = row.code.cell if row.code and row.code.value not in (None, "") else (row.name.cell if row.name else None)
+        if ind.code in seen:
+            out.issues.append(make_issue("indicator-duplicate", sheet=sheet, cell=anchor, indicator=ind.code,
+                                         first=seen[ind.code]))
+            continue
+        seen[ind.code] = anchor or ""
+        value = _check_row(row, ind, sheet, out)
+        if value is not None:
+            out.values[ind.code] = value
+    for ind in plan.indicators:
+        v = out.values.get(ind.code)
+        if v is None or not v.reported:
+            out.values.setdefault(ind.code, Value(ind.code, None, None))
+            cell = seen.get(ind.code) or None
+            if not any(i.indicator == ind.code and i.is_error for i in out.issues):
+                out.issues.append(make_issue("not-reported", sheet=sheet, cell=cell, indicator=ind.code))
+
+
+def _value_issue(code: str, sheet: str, found: Found, ind: Indicator, column: str, text: str) -> Issue:
+    hint = "Chỉ ghi số nguyên không âm (ví dụ 1234 hoặc 1.234); để trống nếu chưa có số liệu."
+    if ind.is_yesno and column == "Số đạt":
+        hint = "Chỉ tiêu này ghi 'Có' hoặc 'Không'."
+    return make_issue(code, sheet=sheet, cell=found.cell, indicator=ind.code, column=column, text=text[:60], hint=hint)
+
+
+def _check_row(row: TableRow, ind: Indicator, sheet: str, out: Checked) -> Value | None:
+    if ind.is_yesno:
+        return _check_yes_no(row, ind, sheet, out)
+    den, den_err, den_text = read_count(row.denominator)
+    num, num_err, num_text = read_count(row.numerator)
+    bad = False
+    for err, found, column, text in ((den_err, row.denominator, "Tổng số", den_text), (num_err, row.numerator, "Số đạt", num_text)):
+        if err:
+            out.issues.append(_value_issue(err, sheet, found, ind, column, text))
+            bad = True
+    if bad:
+        return None
+    if (num is None) != (den is None):
+        # one of the pair is empty: the indicator is not reported (a warning), not zero
+        return Value(ind.code, None, None, row.numerator.cell, row.denominator.cell)
+    if num is not None and den is not None and num > den:
+        out.issues.append(make_issue("numerator-exceeds-denominator", sheet=sheet, cell=row.numerator.cell,
+                                     indicator=ind.code, numerator=num, denominator=den,
+                                     num_cell=row.numerator.cell, den_cell=row.denominator.cell))
+        return None
+    if num is not None and den:
+        given = read_ratio(row.ratio)
+        computed = 100.0 * num / den
+        if given is not None and abs(given - computed) > RATIO_TOLERANCE and abs(given * 100 - computed) > RATIO_TOLERANCE:
+            out.issues.append(make_issue("ratio-mismatch", sheet=sheet, cell=row.ratio.cell, indicator=ind.code,
+                                         given=_fmt_pct(given if given > 1 else given * 100), computed=_fmt_pct(computed)))
+    return Value(ind.code, num, den, row.numerator.cell, row.denominator.cell)
+
+
+def _check_yes_no(row: TableRow, ind: Indicator, sheet: str, out: Checked) -> Value | None:
+    answer, err, text = read_yes_no(row.numerator)
+    if err:
+        out.issues.append(_value_issue(err, sheet, row.numerator, ind, "Số đạt", text))
+        return None
+    den, den_err, den_text = read_count(row.denominator)
+    if den_err == "formula-no-value":
+        out.issues.append(_value_issue(den_err, sheet, row.denominator, ind, "Tổng số", den_text))
+        return None
+    if den_err or den not in (None, 1):
+        out.issues.append(make_issue("value-not-number", sheet=sheet, cell=row.denominator.cell, indicator=ind.code,
+                                     column="Tổng số", text=den_text,
+                                     hint="Chỉ tiêu này chỉ ghi 'Có'/'Không' ở cột Số đạt; để trống cột Tổng số hoặc ghi 1."))
+        return None
+    if answer is None:
+        return Value(ind.code, None, None, row.numerator.cell, row.denominator.cell)
+    return Value(ind.code, int(answer), 1, row.numerator.cell, row.denominator.cell)
+
+
+def _fmt_pct(v: float) -> str:
+    return f"{v:.2f}".replace(".", ",") + " %"
+
+
+def check_return(loc: Located | None, units: Units, plans: Plans) -> Checked:
+    """Every check that needs only the file, the org units and the plans."""
+    out = Checked()
+    if loc is None:
+        out.issues.append(make_issue("no-table"))
+        return out
+    out.sheet = loc.sheet
+    check_units(loc, units, out)
+    plan = plans.for_province(out.province_code) if out.province_code else plans.national
+    out.plan = plan
+    check_period(loc, plan, out)
+    check_values(loc, plan, out)
+    return out
+
+
+def check_history(out: Checked, previous: dict[str, int | None]) -> None:
+    """``denominator-jump``: Tổng số moved by more than half from the unit's previous return."""
+    for code, value in out.values.items():
+        before = previous.get(code)
+        if not value.reported or not before or (out.plan and out.plan.indicator(code) and out.plan.indicator(code).is_yesno):
+            continue
+        change = (value.denominator - before) / before
+        if abs(change) > JUMP_LIMIT:
+            out.issues.append(make_issue("denominator-jump", sheet=out.sheet, cell=value.den_cell, indicator=code,
+                                         change=f"{change * 100:+.0f} %".replace(".", ","),
+                                         previous=f"{before:,}".replace(",", "."),
+                                         current=f"{value.denominator:,}".replace(",", ".")))
+
+
+def check_timeliness(out: Checked, received: dt.datetime) -> bool:
+    """Adds ``late`` when received after the due date; returns whether it was on time."""
+    if out.period is None or out.plan is None:
+        return True
+    due = out.plan.due_date(out.period)
+    if received.date() > due:
+        out.issues.append(make_issue("late", sheet=None, cell=None, received=received.strftime("%d/%m/%Y"),
+                                     due=due.strftime("%d/%m/%Y"), period=out.period.label))
+        return False
+    return True

@@ -1,0 +1,238 @@
+"""The command line: the dashboard's engine without the browser (spec/cli.md).
+
+Exit codes: 0 success, 1 an input was refused, 2 a usage error. JSON goes to stdout;
+progress and human messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from plantrack.plans import Period, load_plans, parse_period
+from plantrack.store import Store, StoreBusy
+from plantrack.units import District, Province, load_units, match_district, match_province
+
+
+class UsageError(Exception):
+    pass
+
+
+def _say(*parts: object) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def resolve_province(text: str) -> Province:
+    m = match_province(load_units(), text)
+    if m.unit is None:
+        hint = f" ({'nhiều đơn vị' if m.ambiguous else 'gần đúng'}: {', '.join(m.candidates)})" if m.candidates else ""
+        raise UsageError(f"không nhận ra tỉnh '{text}'{hint}")
+    return m.unit
+
+
+def resolve_district(text: str, province: Province) -> District:
+    m = match_district(load_units(), text, province.code)
+    if m.unit is None:
+        hint = f" ({'nhiều đơn vị' if m.ambiguous else 'gần đúng'}: {', '.join(m.candidates)})" if m.candidates else ""
+        raise UsageError(f"không nhận ra huyện '{text}' của {province.full_name}{hint}")
+    return m.unit
+
+
+def resolve_period(text: str, province: Province | None = None) -> Period:
+    p = parse_period(text)
+    plan = load_plans().for_province(province.code) if province else load_plans().national
+    if p is None or not plan.in_range(p):
+        raise UsageError(f"kỳ báo cáo '{text}' không hợp lệ (ví dụ: 2023H1, 2023, '6 tháng đầu năm 2023')")
+    return p
+
+
+def _received(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12, 0))
+    except ValueError as exc:
+        raise UsageError(f"--received '{text}' không phải ngày YYYY-MM-DD") from exc
+
+
+# --- commands ----------------------------------------------------------------------------
+
+def cmd_ingest(args, store: Store) -> int:
+    from plantrack.ingest import collect_files, ingest_paths
+
+    for p in args.paths:
+        if not Path(p).exists():
+            raise UsageError(f"không có tệp hoặc thư mục '{p}'")
+    folder = any(Path(p).is_dir() for p in args.paths)
+    total = len(collect_files(args.paths))
+
+    def progress(n: int, total: int, path: Path) -> None:
+        if folder:
+            _say(f"[{n}/{total}] {path}")
+
+    refused = 0
+    counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
+    for outcome in ingest_paths(store, args.paths, sender=args.user, received=_received(args.received), progress=progress):
+        counts[outcome.status] += 1
+        if outcome.status == "rejected":
+            refused += 1
+        if args.json:
+            print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
+        else:
+            _print_outcome(outcome)
+    _say(f"{total} tệp: {counts['accepted']} được nhận, {counts['unchanged']} không đổi, {counts['rejected']} bị từ chối.")
+    return 1 if refused else 0
+
+
+def _print_outcome(outcome) -> None:
+    word = {"accepted": "NHẬN", "unchanged": "KHÔNG ĐỔI", "rejected": "TỪ CHỐI"}[outcome.status]
+    who = ", ".join(x for x in (outcome.district, outcome.province, outcome.period) if x)
+    version = f" (phiên bản {outcome.version})" if outcome.version else ""
+    print(f"{word}: {outcome.file}{' — ' + who if who else ''}{version}")
+    for label, issues in (("lỗi", outcome.errors), ("cảnh báo", outcome.warnings)):
+        for i in issues:
+            where = f"{i.where} " if i.where else ""
+            print(f"  [{label}] {i.code} {where}{('(' + i.indicator + ') ') if i.indicator else ''}{i.message}")
+
+
+def cmd_report(args, store: Store) -> int:
+    from plantrack.measure import province_report
+
+    province = resolve_province(args.province)
+    period = resolve_period(args.period, province).code if args.period else None
+    report = province_report(store, province.code, period)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _print_report(report: dict) -> None:
+    from plantrack.charts import STATUS_LABELS_VI, format_percent
+
+    c = report["completeness"]
+    print(f"{report['province']} — {report['period_label'] or 'chưa có báo cáo'}")
+    print(f"Đã báo cáo: {c['received']}/{c['expected']} huyện, {c['on_time']} đúng hạn")
+    for ind in report["indicators"]:
+        print(f"  {ind['code']}  {format_percent(ind['value']):>10}  {STATUS_LABELS_VI.get(ind['status'], ind['status']):<20}"
+              f" {ind['units_reported']}/{ind['units_total']} huyện  {ind['short_name']}")
+
+
+def cmd_template(args, store: Store) -> int:
+    from plantrack.template import build_template
+
+    province = resolve_province(args.province)
+    district = resolve_district(args.district, province)
+    period = resolve_period(args.period, province)
+    plan = load_plans().for_province(province.code)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build_template(plan, province, district, period).save(out)
+    _say(f"Đã ghi mẫu báo cáo {district.full_name}, {period.label}: {out}")
+    return 0
+
+
+def cmd_export(args, store: Store) -> int:
+    from plantrack.export import export_report
+
+    province = resolve_province(args.province)
+    period = resolve_period(args.period, province)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export_report(store, province.code, period.code))
+    _say(f"Đã ghi báo cáo tổng hợp {province.full_name}, {period.label}: {out}")
+    return 0
+
+
+def cmd_demo(args, store: Store) -> int:
+    from plantrack.demo import build_demo
+
+    summary = build_demo(store, log=_say)
+    _say(f"Dữ liệu mẫu: {summary}")
+    return 0
+
+
+def cmd_backup(args, store: Store) -> int:
+    from plantrack.backup import backup
+
+    backup(store, Path(args.output))
+    _say(f"Đã sao lưu {store.path} vào {args.output}")
+    return 0
+
+
+def cmd_restore(args, store: Store) -> int:
+    from plantrack.backup import restore
+
+    restore(store, Path(args.file))
+    _say(f"Đã khôi phục {store.path} từ {args.file}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plantrack", description="plantrack: theo dõi chỉ tiêu bảo vệ trẻ em")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="tệp cơ sở dữ liệu DuckDB (mặc định data/plantrack.duckdb hoặc PLANTRACK_DB)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", parents=[common], help="tạo cơ sở dữ liệu và nạp báo cáo mẫu")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("ingest", parents=[common], help="nạp tệp báo cáo hoặc thư mục")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--user", help="người gửi")
+    p.add_argument("--received", help="ngày nhận YYYY-MM-DD (mặc định: hôm nay)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("report", parents=[common], help="số liệu của tỉnh so với chỉ tiêu")
+    p.add_argument("--province", required=True)
+    p.add_argument("--period")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("template", parents=[common], help="mẫu báo cáo cho một huyện và kỳ")
+    p.add_argument("--province", required=True)
+    p.add_argument("--district", required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("export", parents=[common], help="báo cáo tổng hợp của tỉnh (Excel)")
+    p.add_argument("--province", required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu (kể cả tệp gốc)")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help="khôi phục từ bản sao lưu")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    store = Store(args.db) if args.db else Store()
+    try:
+        return args.func(args, store)
+    except UsageError as exc:
+        _say(f"plantrack {args.command}: {exc}")
+        return 2
+    except StoreBusy as exc:
+        _say(f"plantrack {args.command}: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Demo data: realistic returns for the seed provinces, made with the real template and loaded
+through the real ingest path (so the demo exercises what districts will do).
+
+Deterministic (a fixed seed): some districts on track, some behind, one going backwards; a
+few returns missing, a few late, one refused file followed by its correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+from plantrack.ingest import ingest_bytes
+from plantrack.plans import Period, Plan, load_plans
+from plantrack.store import Store
+from plantrack.template import template_bytes
+from plantrack.units import District, load_units
+
+SEED_PROVINCES = ("93", "31", "27", "06", "38")  # Hậu Giang, Hải Phòng, Bắc Ninh, Bắc Kạn, Thanh Hóa
+SEED = 1863
+
+# denominators: (low, high) per indicator, for a district
+SIZES = {
+    "CT01": (12000, 60000), "CT02": (9000, 45000), "CT03": (60, 320), "CT04": (35, 130),
+    "CT05": (10, 28), "CT06": (6, 30), "CT07": (4, 45), "CT09": (1, 6),
+}
+
+
+@dataclass
+class DistrictProfile:
+    baseline: dict[str, float]  # percent in 2020
+    pace: float  # 1.0 = exactly on the straight line to 100 % in 2025
+    sizes: dict[str, int]
+    service_year: float  # when CT08 becomes "Có"
+
+
+def _profile(rng: random.Random, plan: Plan, n: int) -> DistrictProfile:
+    # one district in every eight falls behind badly, one goes backwards, the rest vary around the line
+    kind = n % 8
+    pace = {0: 1.15, 3: 0.45, 5: -0.25}.get(kind, rng.uniform(0.75, 1.1))
+    baseline = {ind.code: rng.uniform(28, 72) for ind in plan.indicators if not ind.is_yesno}
+    sizes = {code: rng.randint(*SIZES[code]) for code in baseline}
+    return DistrictProfile(baseline, pace, sizes, rng.choice([2020.5, 2021, 2022, 2023, 2024.5, 2026]))
+
+
+def _values(rng: random.Random, plan: Plan, prof: DistrictProfile, period: Period) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    years = period.t - 2020
+    for ind in plan.indicators:
+        if ind.is_yesno:
+            out[ind.code] = (None, "Có" if period.t >= prof.service_year else "Không")
+            continue
+        b = prof.baseline[ind.code]
+        v = b + (100 - b) * years / 5 * prof.pace + rng.uniform(-2.5, 2.5)
+        v = max(3.0, min(100.0, v))
+        den = max(1, round(prof.sizes[ind.code] * (1 + 0.01 * years + rng.uniform(-0.02, 0.02))))
+        out[ind.code] = (den, min(den, round(den * v / 100)))
+    if rng.random() < 0.08:  # an indicator left empty now and then: not reported, never zero
+        code = rng.choice([c for c in out if c not in ("CT01", "CT08")])
+        out[code] = (None, None)
+    return out
+
+
+def _received(rng: random.Random, plan: Plan, period: Period, late: bool) -> dt.datetime:
+    due = plan.due_date(period)
+    days = rng.randint(3, 40) if late else -rng.randint(0, 12)
+    return dt.datetime.combine(due + dt.timedelta(days=days), dt.time(9, 30))
+
+
+def build_demo(store: Store, log: Callable[[str], None] = lambda s: None,
+               provinces: tuple[str, ...] = SEED_PROVINCES) -> dict[str, int]:
+    """Fill the store with demo returns (skipped if it already holds returns)."""
+    if store.rows("SELECT count(*) FROM returns")[0][0]:
+        log("Cơ sở dữ liệu đã có báo cáo; bỏ qua dữ liệu mẫu.")
+        return {"accepted": 0, "unchanged": 0, "rejected": 0}
+    with store.session():  # one connection for the whole demo load
+        return _build(store, log, provinces)
+
+
+def _build(store: Store, log: Callable[[str], None], provinces: tuple[str, ...]) -> dict[str, int]:
+    units, plans = load_units(), load_plans()
+    rng = random.Random(SEED)
+    counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
+    for code in provinces:
+        province = units.provinces[code]
+        plan = plans.for_province(code)
+        districts = units.districts_of(code)
+        profiles = {d.code: _profile(rng, plan, n) for n, d in enumerate(districts)}
+        log(f"{province.full_name}: {len(districts)} huyện")
+        for period in plan.periods():
+            for n, d in enumerate(districts):
+                last = period == plan.periods()[-1]
+                if rng.random() < 0.04 or (last and n == len(districts) - 1):
+                    continue  # this return never came
+                values = _values(rng, plan, profiles[d.code], period)
+                late = rng.random() < 0.1
+                refused = code == "93" and period.code == "2024" and n == 1
+                if refused:  # first a return with a typing slip, then its correction
+                    bad = dict(values)
+                    den, num = bad["CT02"]
+                    bad["CT02"] = (den, den + 120)
+                    _load(store, plan, province, d, period, bad, _received(rng, plan, period, False), counts, "v1")
+                outcome = _load(store, plan, province, d, period, values, _received(rng, plan, period, late), counts)
+                if outcome != "accepted":
+                    log(f"  {d.full_name} {period.code}: {outcome}")
+    log(f"Đã nạp: {counts}")
+    return counts
+
+
+def _load(store, plan, province, district: District, period: Period, values, received, counts, tag="") -> str:
+    data = template_bytes(plan, province, district, period, values=values)
+    name = f"demo/{province.code}/{district.code}-{period.code}{'-' + tag if tag else ''}.xlsx"
+    outcome = ingest_bytes(store, data, name, sender=f"demo-{district.code}", received=received)
+    counts[outcome.status] += 1
+    return outcome.status

@@ -1,0 +1,240 @@
+"""Loading returns: read, check, and store one file (or a folder of them) in one transaction.
+
+Every file received is kept byte for byte with who sent it and when, whatever the outcome.
+A refused file stores nothing else; an accepted one becomes a new version of its district's
+return for the period; the same bytes again are ``unchanged``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from plantrack.checks import Checked, check_history, check_return, check_timeliness
+from plantrack.issues import Issue, make_issue
+from plantrack.layout import locate
+from plantrack.plans import Plans, load_plans, parse_period
+from plantrack.store import Store
+from plantrack.units import Units, load_units
+from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+
+@dataclass
+class Outcome:
+    """What became of one file; ``to_json`` is the shape of ``ingest --json`` (cli.md)."""
+
+    file: str
+    status: str  # accepted | unchanged | rejected
+    sha256: str
+    province_code: str | None = None
+    province: str | None = None
+    district_code: str | None = None
+    district: str | None = None
+    period: str | None = None
+    version: int | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    values: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file, "status": self.status,
+            "province_code": self.province_code, "province": self.province,
+            "district_code": self.district_code, "district": self.district,
+            "period": self.period, "version": self.version, "sha256": self.sha256,
+            "errors": [i.to_dict() for i in self.errors],
+            "warnings": [i.to_dict() for i in self.warnings],
+        }
+
+
+def _describe(outcome: Outcome, units: Units) -> None:
+    if outcome.province_code and outcome.province_code in units.provinces:
+        outcome.province = units.provinces[outcome.province_code].name
+    if outcome.district_code and outcome.district_code in units.districts:
+        outcome.district = units.districts[outcome.district_code].full_name
+
+
+def check_bytes(data: bytes, units: Units | None = None, plans: Plans | None = None,
+                max_bytes: int = MAX_FILE_BYTES) -> Checked:
+    """Read and check a file's bytes without touching the store (for previews)."""
+    units = units or load_units()
+    plans = plans or load_plans()
+    try:
+        workbook = read_workbook(data, max_bytes=max_bytes)
+    except ReadError as exc:
+        out = Checked()
+        out.issues.append(_read_issue(exc, max_bytes))
+        return out
+    return check_return(locate(workbook), units, plans)
+
+
+def _read_issue(exc: ReadError, max_bytes: int) -> Issue:
+    return make_issue(exc.code, detail=exc.detail or exc.code, limit=f"{max_bytes / 1024 / 1024:.0f} MB")
+
+
+def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None = None,
+                 received: dt.datetime | None = None, units: Units | None = None,
+                 plans: Plans | None = None, max_bytes: int = MAX_FILE_BYTES,
+                 expect_district: str | None = None, expect_period: str | None = None) -> Outcome:
+    """Check one file and store it; the return goes in whole or not at all.
+
+    The store is opened once for the file (``Store.session``) and closed after it, so other
+    processes get their turn between files.
+
+    ``expect_district``/``expect_period`` (from the upload page) refuse a file that is about
+    another district or period than the one chosen (a district can touch only its own data).
+    """
+    with store.session():
+        return _ingest(store, data, filename, sender, received, units or load_units(), plans or load_plans(),
+                       max_bytes, expect_district, expect_period)
+
+
+def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
+            units: Units, plans: Plans, max_bytes: int, expect_district: str | None,
+            expect_period: str | None) -> Outcome:
+    received = received or dt.datetime.now()
+    sha = hashlib.sha256(data).hexdigest()
+    outcome = Outcome(file=filename, status="rejected", sha256=sha)
+
+    if len(data) <= max_bytes:
+        previous = store.rows(
+            "SELECT r.id, r.province_code, r.district_code, r.period, r.version FROM receipts c "
+            "JOIN returns r ON r.id = c.return_id WHERE c.sha256 = ? AND c.outcome = 'accepted' "
+            "ORDER BY r.version DESC LIMIT 1", [sha])
+        if previous and _allowed(previous[0][2], previous[0][3], expect_district, expect_period):
+            rid, outcome.province_code, outcome.district_code, outcome.period, outcome.version = previous[0]
+            outcome.status = "unchanged"
+            _describe(outcome, units)
+            _record(store, data, outcome, sender, received, return_id=rid)
+            return outcome
+
+    checked = check_bytes(data, units, plans, max_bytes)
+    outcome.province_code, outcome.district_code = checked.province_code, checked.district_code
+    outcome.period = checked.period.code if checked.period else None
+    _describe(outcome, units)
+    _check_expected(checked, expect_district, expect_period, units)
+
+    if not checked.errors:
+        before = _previous_denominators(store, checked)
+        check_history(checked, before)
+        on_time = check_timeliness(checked, received)
+    outcome.errors, outcome.warnings = checked.errors, checked.warnings
+    outcome.values = {c: (v.numerator, v.denominator) for c, v in checked.values.items()}
+    if checked.errors:
+        _record(store, data, outcome, sender, received, issues=checked.issues)
+        return outcome
+    outcome.status = "accepted"
+    _record(store, data, outcome, sender, received, issues=checked.issues, checked=checked, on_time=on_time)
+    return outcome
+
+
+def _allowed(district: str | None, period: str | None, expect_district: str | None, expect_period: str | None) -> bool:
+    return (expect_district is None or district == expect_district) and (expect_period is None or period == expect_period)
+
+
+def _check_expected(checked: Checked, expect_district: str | None, expect_period: str | None, units: Units) -> None:
+    if expect_district and checked.district_code and checked.district_code != expect_district:
+        mine = units.districts.get(expect_district)
+        theirs = units.districts.get(checked.district_code)
+        checked.issues.append(make_issue(
+            "unit-mismatch", sheet=checked.sheet, cell=None,
+            district=theirs.full_name if theirs else checked.district_code,
+            province=f"đơn vị của tài khoản này ({mine.full_name if mine else expect_district})"))
+    if expect_period and checked.period and checked.period.code != expect_period:
+        chosen = parse_period(expect_period)
+        checked.issues.append(make_issue(
+            "period-invalid", sheet=checked.sheet, cell=None,
+            detail=f"Tệp ghi kỳ '{checked.period.label}', khác kỳ đã chọn '{chosen.label if chosen else expect_period}'.",
+            first=checked.plan.first_year if checked.plan else "", last=checked.plan.last_year if checked.plan else ""))
+
+
+def _previous_denominators(store: Store, checked: Checked) -> dict[str, int | None]:
+    """Tổng số of the unit's latest return before this period (or the same period's current version)."""
+    rows = store.rows(
+        "SELECT period, indicator, denominator FROM current_returns r JOIN return_values v ON v.return_id = r.id "
+        "WHERE r.district_code = ?", [checked.district_code])
+    by_period: dict = {}
+    for period, indicator, denominator in rows:
+        p = parse_period(period)
+        if p is not None and not (checked.period < p):
+            by_period.setdefault(p, {})[indicator] = denominator
+    if not by_period:
+        return {}
+    return by_period[max(by_period)]
+
+
+def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, received: dt.datetime, *,
+            issues: list[Issue] = (), checked: Checked | None = None, on_time: bool = True,
+            return_id: int | None = None) -> None:
+    """Write the receipt (and, when accepted, the return and its values) in one transaction."""
+    now = dt.datetime.now()
+    oversize = any(i.code == "file-too-large" for i in outcome.errors)
+    with store.transaction() as con:
+        if not oversize:  # an oversize file is not kept: only its receipt and outcome are
+            con.execute("INSERT INTO blobs SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)",
+                        [outcome.sha256, len(data), data, outcome.sha256])
+        if checked is not None:
+            version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM returns WHERE district_code = ? AND period = ?",
+                                  [checked.district_code, outcome.period]).fetchone()[0]
+            outcome.version = version
+            return_id = con.execute("SELECT nextval('return_id_seq')").fetchone()[0]
+        receipt_id = con.execute(
+            "INSERT INTO receipts (sha256, filename, sender, received_at, loaded_at, outcome, province_code, "
+            "district_code, period, return_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [outcome.sha256, outcome.file, sender, received, now, outcome.status, outcome.province_code,
+             outcome.district_code, outcome.period, return_id]).fetchone()[0]
+        if checked is not None:
+            con.execute(
+                "INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, on_time) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [return_id, checked.province_code, checked.district_code, outcome.period, outcome.version,
+                 receipt_id, outcome.sha256, received, on_time])
+            con.executemany("INSERT INTO return_values VALUES (?, ?, ?, ?)",
+                            [[return_id, v.indicator, v.numerator, v.denominator] for v in checked.values.values()])
+        if issues:
+            con.executemany("INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [[receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message]
+                             for n, i in enumerate(issues)])
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and spreadsheet files found recursively in folders named (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES
+                          and not f.name.startswith(("~$", ".~lock")))
+        else:
+            out.append(p)
+    return out
+
+
+def read_file_bounded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, or only max_bytes + 1 of them when it is too large (never all of a huge file)."""
+    with open(path, "rb") as fh:
+        return fh.read(max_bytes + 1)
+
+
+def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | None = None,
+                 received: dt.datetime | None = None, max_bytes: int = MAX_FILE_BYTES,
+                 progress: Callable[[int, int, Path], None] | None = None) -> Iterator[Outcome]:
+    """Ingest every file named or found in folders, one transaction each."""
+    units, plans = load_units(), load_plans()
+    files = collect_files(paths)
+    for n, path in enumerate(files, 1):
+        if progress:
+            progress(n, len(files), path)
+        try:
+            data = read_file_bounded(path, max_bytes)
+        except OSError as exc:
+            outcome = Outcome(file=str(path), status="rejected", sha256="")
+            outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
+            yield outcome
+            continue
+        yield ingest_bytes(store, data, str(path), sender=sender, received=received, units=units,
+                           plans=plans, max_bytes=max_bytes)

@@ -1,0 +1,218 @@
+"""Finding a return's header block and indicator table in a sheet, wherever they are.
+
+Tolerant of layout: the table may start on any of the first 30 rows, columns come in any
+order, a header may be merged or span two rows, and titles, blank rows, signatures and
+notes may surround it. This module only locates things; checks.py judges the values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from plantrack.text import fold_words
+from plantrack.workbook import Cell, Sheet, Workbook, cell_ref
+
+TABLE_START_ROWS = 30
+
+# column role -> header labels (as fold_words keys). A header matches a label exactly, or
+# starts with it followed by a space ("tong so gia dinh" is a denominator header).
+COLUMN_LABELS: dict[str, tuple[str, ...]] = {
+    "code": ("ma chi tieu", "ma so", "ma", "ma ct", "ma so chi tieu"),
+    "denominator": ("tong so",),
+    "numerator": ("so dat", "ket qua thuc hien", "ket qua", "so luong dat", "so dat duoc"),
+    "ratio": ("ty le", "ti le", "ty le %", "ti le %", "ty le dat"),
+    "name": ("chi tieu", "ten chi tieu", "noi dung", "noi dung chi tieu"),
+    "stt": ("stt", "tt", "so tt", "so thu tu"),
+    "unit": ("don vi tinh", "dvt"),
+    "note": ("ghi chu",),
+}
+# labels that must match exactly (too short or too generic to be a prefix)
+EXACT_ONLY = {"ma", "tt", "ket qua", "chi tieu", "ty le", "ti le"}
+
+HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "province": ("tinh", "tinh thanh pho", "ten tinh", "tinh tp"),
+    "district": ("huyen", "quan huyen", "huyen thi xa thanh pho", "don vi bao cao", "ten huyen",
+                 "huyen quan thi xa thanh pho", "quan huyen thi xa thanh pho", "huyen thi xa tp"),
+    "period": ("ky bao cao", "ky", "thoi gian bao cao"),
+}
+
+
+@dataclass
+class Found:
+    """A value read from the sheet and the cell it came from."""
+
+    value: object
+    cell: str | None
+    raw: Cell | None = None
+
+
+@dataclass
+class TableRow:
+    row: int
+    code: Found | None
+    name: Found | None
+    denominator: Found
+    numerator: Found
+    ratio: Found | None
+
+
+@dataclass
+class Located:
+    sheet: str
+    header_row: int  # the (last) header row; data starts below it
+    columns: dict[str, int]  # role -> 1-based column
+    rows: list[TableRow]
+    province: Found | None = None
+    district: Found | None = None
+    period: Found | None = None
+    title_period: Found | None = None  # a period read from the title, when no label gives it
+    column_titles: dict[str, str] = field(default_factory=dict)
+
+
+def _role(text: object) -> str | None:
+    key = fold_words(text)
+    if not key:
+        return None
+    for role, labels in COLUMN_LABELS.items():
+        for label in labels:
+            if key == label or (label not in EXACT_ONLY and key.startswith(label + " ")):
+                return role
+    # "Tỷ lệ (%)" folds to "ty le"; "Tỷ lệ đạt (%)" to "ty le dat"; both are ratio columns
+    if key.startswith("ty le") or key.startswith("ti le"):
+        return "ratio"
+    return None
+
+
+def _merged_value(sheet: Sheet, row: int, col: int) -> object:
+    """The value shown at (row, col): a merged range shows its top-left cell everywhere."""
+    value = sheet.value(row, col)
+    if value not in (None, ""):
+        return value
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 <= row <= r2 and c1 <= col <= c2:
+            return sheet.value(r1, c1)
+    return value
+
+
+def _classify(sheet: Sheet, rows: list[int], width: int) -> dict[str, int]:
+    """Roles of columns for a header made of the given rows; lower rows are more specific."""
+    roles: dict[str, int] = {}
+    for col in range(1, width + 1):
+        role = None
+        for row in reversed(rows):
+            role = _role(_merged_value(sheet, row, col))
+            if role:
+                break
+        if role and role not in roles:
+            roles[role] = col
+    return roles
+
+
+def _is_table(roles: dict[str, int]) -> bool:
+    return "denominator" in roles and "numerator" in roles and ("code" in roles or "name" in roles)
+
+
+def find_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    """(last header row, column roles) of the first indicator table in the sheet, or None."""
+    width = sheet.max_col
+    for row in range(1, TABLE_START_ROWS + 1):
+        single = _classify(sheet, [row], width)
+        double = _classify(sheet, [row, row + 1], width)
+        # prefer the two-row reading when it finds more roles (a split header), else one row
+        if _is_table(double) and len(double) > len(single) and _lower_row_is_header(sheet, row + 1, width):
+            return row + 1, double
+        if _is_table(single):
+            return row, single
+    return None
+
+
+def _lower_row_is_header(sheet: Sheet, row: int, width: int) -> bool:
+    """A second header row holds header text, not indicator data."""
+    return any(_role(sheet.value(row, c)) for c in range(1, width + 1))
+
+
+def _header_block(sheet: Sheet, above: int) -> dict[str, Found]:
+    """Labels above the table and their values: next non-empty cell to the right, or after a colon."""
+    found: dict[str, Found] = {}
+    for (row, col), cell in sorted(sheet.cells.items()):
+        if row >= above or not isinstance(cell.value, str):
+            continue
+        text = cell.value
+        label, _, after = text.partition(":")
+        what = _header_kind(label)
+        if what is None or what in found:
+            continue
+        if after.strip():
+            found[what] = Found(after.strip(), cell_ref(row, col), cell)
+            continue
+        for c in range(col + 1, sheet.max_col + 1):
+            right = sheet.get(row, c)
+            if right is not None and right.value not in (None, "") or (right is not None and right.formula):
+                found[what] = Found(right.value, cell_ref(row, c), right)
+                break
+        else:
+            found[what] = Found(None, cell_ref(row, col), cell)
+    return found
+
+
+def _header_kind(label: str) -> str | None:
+    key = fold_words(label)
+    for what, labels in HEADER_LABELS.items():
+        if key in labels:
+            return what
+    return None
+
+
+def _title_period(sheet: Sheet, above: int) -> Found | None:
+    """A title such as 'BÁO CÁO KẾT QUẢ … 6 THÁNG ĐẦU NĂM 2023', when no label names the period."""
+    from plantrack.plans import parse_period
+
+    for (row, col), cell in sorted(sheet.cells.items()):
+        if row >= above or not isinstance(cell.value, str):
+            continue
+        key = fold_words(cell.value)
+        if ("bao cao" in key or "ket qua" in key) and parse_period(cell.value) and "nam" in key.split():
+            return Found(cell.value, cell_ref(row, col), cell)
+    return None
+
+
+def _found(sheet: Sheet, row: int, col: int | None) -> Found | None:
+    if col is None:
+        return None
+    cell = sheet.get(row, col)
+    return Found(cell.value if cell else None, cell_ref(row, col), cell)
+
+
+def locate(workbook: Workbook) -> Located | None:
+    """The return in the first visible sheet that holds an indicator table, or None."""
+    for sheet in workbook.sheets:
+        if not sheet.visible:
+            continue
+        header = find_header(sheet)
+        if header is None:
+            continue
+        header_row, roles = header
+        first_header_row = header_row
+        while first_header_row > 1 and _lower_row_is_header(sheet, first_header_row - 1, sheet.max_col) \
+                and _classify(sheet, [first_header_row - 1], sheet.max_col).keys() & roles.keys():
+            first_header_row -= 1
+        rows = []
+        for row in range(header_row + 1, sheet.max_row + 1):
+            code = _found(sheet, row, roles.get("code"))
+            name = _found(sheet, row, roles.get("name"))
+            if (code is None or code.value in (None, "")) and (name is None or name.value in (None, "")):
+                continue
+            rows.append(TableRow(
+                row=row, code=code, name=name,
+                denominator=_found(sheet, row, roles["denominator"]),
+                numerator=_found(sheet, row, roles["numerator"]),
+                ratio=_found(sheet, row, roles.get("ratio")),
+            ))
+        block = _header_block(sheet, first_header_row)
+        return Located(
+            sheet=sheet.name, header_row=header_row, columns=roles, rows=rows,
+            province=block.get("province"), district=block.get("district"), period=block.get("period"),
+            title_period=None if "period" in block else _title_period(sheet, first_header_row),
+            column_titles={role: str(_merged_value(sheet, header_row, col) or "") for role, col in roles.items()},
+        )
+    return None

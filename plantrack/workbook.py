@@ -1,0 +1,484 @@
+"""Reading a spreadsheet file into a plain grid of cells, without trusting it.
+
+The file type is decided by its bytes, never by its name. Nothing in the file is executed:
+macros are ignored and formulas are never evaluated (their saved value is used, and a
+formula without one is marked so that the checks can refuse it). XML is parsed with
+defusedxml (no entity expansion), archives are measured before they are inflated and
+inflated through a byte cap, and only the top-left part of each sheet that can hold a
+return is read, so a hostile file is refused quickly and in bounded memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import IO, Iterator
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # the contract's default size limit
+MAX_INFLATED_BYTES = 200 * 1024 * 1024  # what an archive may inflate to, in all
+MAX_RATIO = 200  # a member inflating more than this many times its packed size is a bomb
+MAX_ROWS = 500  # a return's table starts in the first 30 rows and has a few dozen rows
+MAX_COLS = 60
+
+
+class ReadError(Exception):
+    """The file cannot be read as a workbook; ``code`` is a returns.md error code."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class Cell:
+    value: object = None  # str | int | float | bool | datetime | None
+    formula: bool = False  # the cell holds a formula (its saved value is ``value``)
+    is_date: bool = False  # the number is shown as a date or time
+    error: str | None = None  # a saved error value such as "#DIV/0!"
+
+    @property
+    def formula_without_value(self) -> bool:
+        return self.formula and self.value is None and self.error is None
+
+
+@dataclass
+class Sheet:
+    name: str
+    visible: bool = True
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 1-based
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+
+    def get(self, row: int, col: int) -> Cell | None:
+        return self.cells.get((row, col))
+
+    def value(self, row: int, col: int) -> object:
+        cell = self.cells.get((row, col))
+        return cell.value if cell else None
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+    @property
+    def max_col(self) -> int:
+        return max((c for _, c in self.cells), default=0)
+
+
+@dataclass
+class Workbook:
+    format: str  # "xlsx" | "xlsm" | "xls" | "ods"
+    sheets: list[Sheet]
+
+
+# --- addresses -------------------------------------------------------------------------
+
+def col_letter(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    m = _REF_RE.match(ref.strip())
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+# --- sniffing --------------------------------------------------------------------------
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sniff(data: bytes) -> str:
+    """The spreadsheet format of the bytes: xlsx, xlsm, xls, ods; or raise ReadError."""
+    if data.startswith(ZIP_MAGIC):
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise ReadError("file-type", f"corrupt zip archive: {exc}") from exc
+        if "xl/workbook.xml" in names or any(n.lower() == "xl/workbook.xml" for n in names):
+            return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+        if "mimetype" in names:
+            mime = _read_member(zf, zf.getinfo("mimetype"), limit=200).decode("ascii", "replace").strip()
+            if mime == "application/vnd.oasis.opendocument.spreadsheet":
+                return "ods"
+            raise ReadError("file-type", f"OpenDocument of type {mime}")
+        if "[Content_Types].xml" in names:
+            raise ReadError("file-type", "an Office document that is not a workbook")
+        raise ReadError("file-type", "a zip archive that is not a workbook")
+    if data.startswith(OLE_MAGIC):
+        if _ole_has_stream(data, "EncryptedPackage") or _ole_has_stream(data, "EncryptionInfo"):
+            raise ReadError("file-encrypted")
+        if _ole_has_stream(data, "Workbook") or _ole_has_stream(data, "Book"):
+            return "xls"
+        raise ReadError("file-type", "an OLE document that is not a workbook")
+    if data.startswith(b"%PDF"):
+        raise ReadError("file-type", "PDF")
+    if not data:
+        raise ReadError("file-type", "empty file")
+    raise ReadError("file-type", "not a spreadsheet")
+
+
+def _ole_has_stream(data: bytes, name: str) -> bool:
+    # Directory entries store names in UTF-16LE; a byte search avoids parsing the whole CFB.
+    return name.encode("utf-16-le") in data
+
+
+# --- the entry point -------------------------------------------------------------------
+
+def read_workbook(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> Workbook:
+    """Read the bytes of a spreadsheet into a Workbook, or raise ReadError with a returns.md code."""
+    if len(data) > max_bytes:
+        raise ReadError("file-too-large", f"{len(data)} bytes")
+    fmt = sniff(data)
+    if fmt in ("xlsx", "xlsm"):
+        return Workbook(fmt, _read_xlsx(data))
+    return Workbook(fmt, _read_with_calamine(data, fmt))
+
+
+# --- zip members, inflated through a cap -------------------------------------------------
+
+class _CappedReader(io.RawIOBase):
+    """A file-like view of a zip member that raises once more than ``limit`` bytes came out."""
+
+    def __init__(self, raw: IO[bytes], limit: int):
+        self.raw, self.left = raw, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        chunk = self.raw.read(min(len(buf), 1 << 16))
+        self.left -= len(chunk)
+        if self.left < 0:
+            raise ReadError("file-too-large", "archive member inflates beyond the limit")
+        buf[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _check_archive(zf: zipfile.ZipFile) -> None:
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_INFLATED_BYTES or total > MAX_INFLATED_BYTES:
+            raise ReadError("file-too-large", f"{info.filename} inflates to {info.file_size} bytes")
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
+            raise ReadError("file-too-large", f"{info.filename} inflates {info.file_size // info.compress_size}×")
+
+
+def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    return io.BufferedReader(_CappedReader(zf.open(info), MAX_INFLATED_BYTES // 4))
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    with zf.open(info) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ReadError("file-too-large", f"{info.filename} too large")
+    return data
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _events(fh: IO[bytes], events=("start", "end")) -> Iterator[tuple[str, object]]:
+    try:
+        yield from iterparse(fh, events=events, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise ReadError("file-type", f"forbidden XML construct: {type(exc).__name__}") from exc
+    except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
+        raise ReadError("file-type", f"broken XML: {exc}") from exc
+
+
+# --- xlsx / xlsm -----------------------------------------------------------------------
+
+_DATE_BUILTIN = set(range(14, 23)) | {45, 46, 47}
+
+
+def _is_date_format(code: str) -> bool:
+    # strip quoted text, escapes and colour/condition brackets, then look for date letters
+    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)
+    return bool(re.search(r"[dmyhs]", code, re.I)) and not re.fullmatch(r"[#0,.\s%]*", code)
+
+
+def _read_xlsx(data: bytes) -> list[Sheet]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        _check_archive(zf)
+        names = {n.lower(): n for n in zf.namelist()}
+
+        def member(path: str) -> zipfile.ZipInfo | None:
+            name = names.get(path.lstrip("/").lower())
+            return zf.getinfo(name) if name else None
+
+        wb_info = member("xl/workbook.xml")
+        sheets_meta = _xlsx_workbook(zf, wb_info)
+        rels = _xlsx_rels(zf, member("xl/_rels/workbook.xml.rels"))
+        strings = _xlsx_shared_strings(zf, member(_rel_target(rels, "sharedStrings") or "xl/sharedStrings.xml"))
+        date_styles = _xlsx_date_styles(zf, member(_rel_target(rels, "styles") or "xl/styles.xml"))
+        sheets = []
+        for name, rid, visible in sheets_meta:
+            target = rels.get(rid, (None, None))[1]
+            info = member(target) if target else None
+            if info is None:
+                continue  # a chart sheet or a dangling reference: nothing to read
+            sheet = Sheet(name=name, visible=visible)
+            with _open_member(zf, info) as fh:
+                complete = _xlsx_sheet(fh, sheet, strings, date_styles)
+            if not complete:  # the sheet goes on past what a return can use
+                with _open_member(zf, info) as fh:
+                    sheet.merged += _scan_merges(fh)
+            sheets.append(sheet)
+        return sheets
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError) as exc:
+        # RuntimeError: zipfile's "encrypted member"; the rest are truncated or corrupt archives
+        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+
+
+def _xlsx_workbook(zf, info) -> list[tuple[str, str, bool]]:
+    out = []
+    with _open_member(zf, info) as fh:
+        for event, el in _events(fh, ("end",)):
+            if _local(el.tag) == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                out.append((el.get("name", ""), rid, el.get("state", "visible") == "visible"))
+    return out
+
+
+def _xlsx_rels(zf, info) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, target path inside the archive)."""
+    rels: dict[str, tuple[str, str]] = {}
+    if info is None:
+        return rels
+    with _open_member(zf, info) as fh:
+        for event, el in _events(fh, ("end",)):
+            if _local(el.tag) == "Relationship":
+                target = el.get("Target", "")
+                if el.get("TargetMode") == "External":
+                    continue
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                rels[el.get("Id", "")] = (el.get("Type", "").rsplit("/", 1)[-1], path)
+    return rels
+
+
+def _rel_target(rels: dict[str, tuple[str, str]], kind: str) -> str | None:
+    return next((path for typ, path in rels.values() if typ == kind), None)
+
+
+def _xlsx_shared_strings(zf, info) -> list[str]:
+    strings: list[str] = []
+    if info is None:
+        return strings
+    parts: list[str] = []
+    skip = 0  # inside <rPh> (phonetic hints), whose text is not part of the string
+    with _open_member(zf, info) as fh:
+        for event, el in _events(fh):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "rPh":
+                    skip += 1
+                elif tag == "si":
+                    parts = []
+                continue
+            if tag == "rPh":
+                skip -= 1
+            elif tag == "t" and not skip:
+                parts.append(el.text or "")
+            elif tag == "si":
+                strings.append("".join(parts))
+                el.clear()
+    return strings
+
+
+def _xlsx_date_styles(zf, info) -> set[int]:
+    """Indexes of cell formats (cellXfs) that show numbers as dates or times."""
+    if info is None:
+        return set()
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    depth_xfs = False
+    with _open_member(zf, info) as fh:
+        for event, el in _events(fh):
+            tag = _local(el.tag)
+            if tag == "cellXfs":
+                depth_xfs = event == "start"
+            elif event == "end" and tag == "numFmt":
+                custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+            elif event == "end" and tag == "xf" and depth_xfs:
+                xfs.append(int(el.get("numFmtId", "0") or 0))
+    dates = set()
+    for idx, fmt in enumerate(xfs):
+        if fmt in _DATE_BUILTIN or (fmt in custom and _is_date_format(custom[fmt])):
+            dates.add(idx)
+    return dates
+
+
+def _scan_merges(fh: IO[bytes]) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet too long to parse whole: they follow the cell data."""
+    found, tail = [], b""
+    while chunk := fh.read(1 << 20):
+        buf = tail + chunk
+        for m in _MERGE_RE.finditer(buf):
+            (r1, c1), (r2, c2) = (parse_ref(p.decode()) for p in m.groups())
+            if r1 <= MAX_ROWS and c1 <= MAX_COLS:
+                found.append((r1, c1, r2, c2))
+        tail = buf[-200:]
+    return sorted(set(found))
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+\d+):([A-Z]+\d+)"')
+
+
+def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int]) -> bool:
+    """Fill the sheet from its XML; False when it stopped early at MAX_ROWS."""
+    row = 0
+    col = 0
+    cell_attrs: dict = {}
+    value_text: str | None = None
+    inline: list[str] = []
+    has_formula = False
+    for event, el in _events(fh):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                r = el.get("r")
+                row = int(r) if r else row + 1
+                col = 0
+                if row > MAX_ROWS:
+                    return False
+            elif tag == "c":
+                cell_attrs = dict(el.attrib)
+                value_text, inline, has_formula = None, [], False
+            continue
+        if tag == "v":
+            value_text = el.text or ""
+        elif tag == "f":
+            has_formula = True
+        elif tag == "t":
+            inline.append(el.text or "")
+        elif tag == "c":
+            ref = cell_attrs.get("r")
+            if ref:
+                row, col = parse_ref(ref)
+            else:
+                col += 1
+            if col <= MAX_COLS and row <= MAX_ROWS:
+                cell = _xlsx_cell(cell_attrs, value_text, inline, has_formula, strings, date_styles)
+                if cell is not None:
+                    sheet.cells[(row, col)] = cell
+            el.clear()
+        elif tag == "row":
+            el.clear()
+        elif tag == "mergeCell":
+            ref = el.get("ref", "")
+            if ":" in ref:
+                (r1, c1), (r2, c2) = (parse_ref(p) for p in ref.split(":", 1))
+                sheet.merged.append((r1, c1, r2, c2))
+    return True
+
+
+def _xlsx_cell(attrs: dict, text: str | None, inline: list[str], formula: bool,
+               strings: list[str], date_styles: set[int]) -> Cell | None:
+    typ = attrs.get("t", "n")
+    if typ == "inlineStr":
+        return Cell("".join(inline), formula)
+    if text is None:
+        return Cell(None, True) if formula else None
+    if typ == "s":
+        idx = int(text)
+        return Cell(strings[idx] if 0 <= idx < len(strings) else "", formula)
+    if typ in ("str",):
+        return Cell(text, formula)
+    if typ == "b":
+        return Cell(text.strip() == "1", formula)
+    if typ == "e":
+        return Cell(None, formula, error=text)
+    if typ == "d":
+        return Cell(text, formula, is_date=True)
+    try:
+        number = float(text)
+    except ValueError:
+        return Cell(text, formula)
+    if number.is_integer() and abs(number) < 2**53:
+        number = int(number)
+    style = int(attrs.get("s", "0") or 0)
+    return Cell(number, formula, is_date=style in date_styles)
+
+
+# --- xls and ods, through calamine ---------------------------------------------------------
+
+def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
+    import python_calamine as pc
+
+    if fmt == "ods":
+        try:
+            _check_archive(zipfile.ZipFile(io.BytesIO(data)))
+        except zipfile.BadZipFile as exc:
+            raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for meta in wb.sheets_metadata:
+            visible = str(meta.visible).lower().endswith("visible") and "hidden" not in str(meta.visible).lower()
+            if "worksheet" not in str(meta.typ).lower():
+                continue
+            src = wb.get_sheet_by_name(meta.name)
+            sheet = Sheet(name=meta.name, visible=visible)
+            r0, c0 = src.start or (0, 0)
+            for i, values in enumerate(src.iter_rows()):
+                row = r0 + i + 1
+                if row > MAX_ROWS:
+                    break
+                for j, value in enumerate(values[: max(0, MAX_COLS - c0)]):
+                    cell = _calamine_cell(value)
+                    if cell is not None:
+                        sheet.cells[(row, c0 + j + 1)] = cell
+            for rng in src.merged_cell_ranges or []:
+                (ra, ca), (rb, cb) = rng
+                sheet.merged.append((ra + 1, ca + 1, rb + 1, cb + 1))
+            sheets.append(sheet)
+        return sheets
+    except pc.PasswordError as exc:
+        raise ReadError("file-encrypted") from exc
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine reports every kind of corruption as its own error types
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise ReadError("file-encrypted") from exc
+        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+
+
+def _calamine_cell(value: object) -> Cell | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return Cell(value, is_date=True)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return Cell(int(value))
+    return Cell(value)
