@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from plantrack.text import fold_words
+from plantrack.text import decode_legacy, detect_legacy, fold_words
 from plantrack.workbook import Cell, Sheet, Workbook, cell_ref
 
 TABLE_START_ROWS = 30
@@ -183,11 +183,28 @@ def _found(sheet: Sheet, row: int, col: int | None) -> Found | None:
     return Found(cell.value if cell else None, cell_ref(row, col), cell)
 
 
+def decode_sheet(sheet: Sheet) -> str | None:
+    """Convert a sheet typed in a legacy font (TCVN3 or VNI) to Unicode, in place.
+
+    One string alone can be ambiguous ("Cã" is TCVN3 "Có" but also a Unicode word), so the
+    encoding is decided for the whole sheet: when its clearly-legacy strings all agree, every
+    string of the sheet is decoded with that encoding."""
+    found = {detect_legacy(c.value) for c in sheet.cells.values() if isinstance(c.value, str)} - {None}
+    if len(found) != 1:
+        return None
+    encoding = found.pop()
+    for cell in sheet.cells.values():
+        if isinstance(cell.value, str):
+            cell.value = decode_legacy(cell.value, font=encoding)
+    return encoding
+
+
 def locate(workbook: Workbook) -> Located | None:
     """The return in the first visible sheet that holds an indicator table, or None."""
     for sheet in workbook.sheets:
         if not sheet.visible:
             continue
+        decode_sheet(sheet)
         header = find_header(sheet)
         if header is None:
             continue

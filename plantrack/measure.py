@@ -133,6 +133,8 @@ def province_report(store: Store, province_code: str, period: str | None = None,
         base["indicators"] = [_indicator_entry(ind, None, None, [], len(districts)) for ind in plan.indicators]
         return base
     p = parse_period(period)
+    if p is None:
+        raise ValueError(f"not a reporting period: {period!r}")
     values = load_values(store, province_code)
     prov_series = _series_by_unit(aggregate(values, "province_code"), "province_code", plan)
     dist_series = _series_by_unit(aggregate(values, "district_code"), "district_code", plan)

@@ -42,7 +42,7 @@ def _is_lock_error(exc: Exception) -> bool:
 class Store:
     """One DuckDB file. Use ``with store.connect() as con:``; ``with store.transaction() as con:`` to write."""
 
-    _write_locks: dict[str, threading.Lock] = {}
+    _write_locks: dict[str, threading.RLock] = {}
     _migrated: set[str] = set()
     _guard = threading.Lock()
 
@@ -52,7 +52,7 @@ class Store:
         self.lock_timeout = lock_timeout if lock_timeout is not None else float(env_timeout or DEFAULT_LOCK_TIMEOUT)
         key = str(self.path.resolve())
         with Store._guard:
-            self._write_lock = Store._write_locks.setdefault(key, threading.Lock())
+            self._write_lock = Store._write_locks.setdefault(key, threading.RLock())
         self._key = key
 
     # --- opening ------------------------------------------------------------------------

@@ -77,6 +77,7 @@ _VNI_DEC = {c: u for u, c in _VNI_ENC.items()}
 _ENCODINGS = {"tcvn3": _TCVN3_DEC, "vni": _VNI_DEC}
 _LEGACY_CHARS = "".join(sorted(set("".join(_TCVN3_DEC) + "".join(_VNI_DEC)) - set("aeiouyAEIOUY")))
 _WORD = re.compile(r"(?:[^\W\d_]|[" + re.escape(_LEGACY_CHARS) + "])+")
+_VI_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ") | frozenset(map(chr, range(128)))
 _CP1252 = frozenset(bytes(range(256)).decode("cp1252", "ignore")) | frozenset(map(chr, range(256)))
 
 
@@ -94,10 +95,7 @@ def encode_vni(s: str) -> str:
 _TONES = {"\u0300": "grave", "\u0309": "hook", "\u0303": "tilde", "\u0301": "acute", "\u0323": "dot"}
 _VOWELS = frozenset("aeiouyăâêôơư")
 _ALPHABET = frozenset("abcdeghiklmnopqrstuvxyđ") | _VOWELS
-# Longest first; the consonant clusters at the end occur in Central Highlands
-# place names (Krông, Plông, Đrắk).
 _INITIALS = ("ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr",
-             "bl", "br", "dr", "đr", "gr", "kl", "kr", "pl", "pr",
              "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
 _RHYMES = frozenset("""
     a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt
@@ -109,24 +107,47 @@ _RHYMES = frozenset("""
     oa oac oach oai oam oan oang oanh oao oap oat oay oăc oăm oăn oăng oăt
     oe oem oen oeo oet uân uâng uât uây uê uêch uênh uơ uy uya uych uyên uyêt
     uynh uyp uyt uyu""".split())
-_RHYMES = _RHYMES | {r[:-1] + "k" for r in _RHYMES if r.endswith("c")}  # Đắk Lắk, Krông Búk
-_QU_RHYMES = _RHYMES | {"y", "ya", "ych", "ynh", "yp", "yt", "yu", "yên", "yêt"}
-_STOPS = ("c", "ch", "k", "p", "t")
-# Looser shape for minority-language place names (Chư Păh, Đak Đoa, Ea Kar, Cư Jút):
-# any consonant cluster, a Vietnamese vowel group, and one of these finals, any tone.
-_LOOSE_FINALS = frozenset("c ch k m n ng nh p t h r l".split()) | {""}
-_NUCLEI = {r.rstrip("cghkmnpt"): r for r in _RHYMES | {"u" + r for r in _QU_RHYMES} | {"i" + r for r in _RHYMES}}
-_OPEN_NUCLEI = frozenset(_NUCLEI) | {"ea"}
-_CLOSED_NUCLEI = frozenset(n for n in _OPEN_NUCLEI if any(
-    r != n and r.startswith(n) and r[len(n)] not in _VOWELS for r in _RHYMES | {"u" + r for r in _QU_RHYMES}))
-_LOOSE = re.compile(r"([bcdđghjklmnpqrstvx]{0,3})([aeiouyăâêôơư]+)([a-zđ]*)")
+_RHYMES |= {r[:-1] + "k" for r in _RHYMES if r.endswith("c")}  # Đắk Lắk, Krông Búk
+_QU_RHYMES = {r for r in _RHYMES if r[0] not in "ouư"} | {"y", "ya", "ych", "ynh", "yp", "yt", "yu", "yên", "yêt"}
+_STOPS = ("c", "ch", "p", "t", "k")
+# Looser shape for minority-language place names (Krông Pa, Chư Păh, Đak Đoa,
+# Ea Kar, Cư Jút, Kông Chro): more onsets and finals, ngang tone on stops.
+_LOOSE_INITIALS = frozenset(_INITIALS) | set("j bl br dr đr gl gr kb kl kr pl pr chr hr".split())
+_LOOSE_RHYMES = _RHYMES | {"ea", "ei", "uin", "uoa", "uoai"}
+_CLOSED_NUCLEI = frozenset(r.rstrip("cghkmnpt") for r in _RHYMES if not set(r) <= _VOWELS)
+_LOOSE = re.compile(r"([bcdđghjklmnpqrstvx]*)([aeiouyăâêôơư]+)([a-zđ]*)")
+
+
+def _spelling_ok(ini: str, rhyme: str, loose: bool = False) -> bool:
+    """Quốc ngữ spelling of onsets: gh/ngh/k before front vowels, c/g/ng elsewhere."""
+    front = rhyme[:1] in ("i", "e", "ê")
+    if ini in ("gh", "ngh"):
+        return front
+    if ini == "c":  # ci, ce, cy, cuy, cuê -> ki, ke, ky, quy, quê
+        return not front and rhyme[:1] != "y" and rhyme[:2] not in ("uy", "uâ", "uê", "uơ")
+    if ini in ("g", "ng"):
+        return not front or (ini == "g" and rhyme[:1] == "i")
+    return ini != "k" or loose or front or rhyme[:1] == "y"
+
+
+def _tone_fits(rhyme: str, at: int, tone: str, loose: bool = False) -> bool:
+    """Tone on a vowel of the rhyme, never on a closing glide (ai, ao, ây, ươu; "uy" may take it on y);
+    stop finals take only sắc or nặng (not so in place names), and so does the rare oo of boóng, moóc."""
+    if rhyme.endswith(_STOPS) and not loose and tone not in ("acute", "dot"):
+        return False
+    if rhyme.startswith("oo") and tone not in ("", "acute"):
+        return False
+    if not tone:
+        return True
+    on_glide = at == len(rhyme) - 1 > 0 and rhyme[-1] in "iyou" and rhyme[-2] in _VOWELS and rhyme != "uy"
+    return at >= 0 and not on_glide
 
 
 @lru_cache(maxsize=16384)
 def _grade(word: str) -> int:
     """2: spelt like a Vietnamese syllable; 1: like a minority place-name syllable; 0: neither."""
     letters: list[list[str]] = []  # [base, modifiers]
-    tone, tone_at = None, -1
+    tone, tone_at = "", -1
     for ch in unicodedata.normalize("NFD", word.lower()):
         if ch in _TONES:
             if tone or not letters:
@@ -139,26 +160,18 @@ def _grade(word: str) -> int:
         else:
             letters.append([ch, ""])
     plain = "".join(unicodedata.normalize("NFC", b + m) for b, m in letters)
-    if len(plain) != len(letters) or (tone and plain[tone_at] not in _VOWELS):
+    if len(plain) != len(letters) or not set(plain) <= _ALPHABET | {"j"}:
         return 0
-    for ini in _INITIALS if set(plain) <= _ALPHABET else ():
+    for ini in _INITIALS:
         rhyme = plain[len(ini):]
-        if not plain.startswith(ini) or rhyme not in (_QU_RHYMES if ini == "qu" else _RHYMES):
-            continue
-        if rhyme.endswith(_STOPS) and tone not in ("acute", "dot"):
-            continue  # stop finals take only sắc or nặng
-        if not tone or _tone_fits(rhyme, tone_at - len(ini)):
+        if (plain.startswith(ini) and rhyme in (_QU_RHYMES if ini == "qu" else _RHYMES)
+                and _spelling_ok(ini, rhyme) and _tone_fits(rhyme, tone_at - len(ini), tone)):
             return 2
     m = _LOOSE.fullmatch(plain)
-    if not m or m[3] not in _LOOSE_FINALS or m[2] not in (_CLOSED_NUCLEI if m[3] else _OPEN_NUCLEI):
+    if (not m or m[1] not in _LOOSE_INITIALS or not _spelling_ok(m[1], m[2], True)
+            or not (m[2] + m[3] in _LOOSE_RHYMES or (m[3] in ("h", "k", "l", "r") and m[2] in _CLOSED_NUCLEI))):
         return 0
-    return 1 if not tone or _tone_fits(m[2] + m[3], tone_at - len(m[1])) else 0
-
-
-def _tone_fits(rhyme: str, at: int) -> bool:
-    """The tone sits on a vowel of the rhyme, never on a closing glide (ai, ao, ây, ươu); "uy" may take it on y."""
-    return at >= 0 and not (at == len(rhyme) - 1 and len(rhyme) > 1 and rhyme[-1] in "iyou"
-                            and rhyme[-2] in _VOWELS and rhyme != "uy")
+    return 1 if _tone_fits(m[2] + m[3], tone_at - len(m[1]), tone, loose=True) else 0
 
 
 def is_vietnamese_syllable(word: str) -> bool:
@@ -172,6 +185,16 @@ def _is_genuine_marker(ch: str) -> bool:
     if unicodedata.combining(ch):
         return True  # NFD text is genuine Unicode
     return ch not in _CP1252 and ch.isalpha()
+
+
+def _plain_word(word: str) -> bool:
+    """Letters only, cased like a word: lower, UPPER or Title (TCVN3 gives "HËu", "§i")."""
+    return word.isalpha() and (word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower()))
+
+
+def _value(word: str) -> int:
+    """+1 Vietnamese syllable, 0 place-name syllable, -1 anything else (or oddly cased, like "HËu")."""
+    return _grade(word) - 1 if word.isascii() or _plain_word(word) else -1
 
 
 _CASED_CODES, _UPPER_CODES = "¡¢£¤¥¦§¨©ª«¬\xad®", "¡¢£¤¥¦§"
@@ -216,52 +239,62 @@ def _decode_word(word: str, enc: str, all_caps: bool, title: bool) -> tuple[str,
     return text, True
 
 
-def _decode(s: str, enc: str) -> tuple[str, int] | None:
-    """Decode ``s`` as ``enc``; return (text, score) or None when that reading is implausible.
+def _decode(s: str, enc: str) -> tuple[str, int, int] | None:
+    """Decode ``s`` as ``enc``; return (text, score, gain), or None when that reading is implausible.
 
-    Every non-ASCII character must be explained by the encoding.  Words score
-    +1 if they read as Vietnamese syllables, 0 as place-name syllables, -1
-    otherwise (acronyms and single letters are skipped).  The changed words
-    must score above zero, with one of them mixing ASCII letters and legacy
-    characters (so a lone "©" or "×" proves nothing), and so must the string.
+    Every non-ASCII character must be explained by the encoding.  Words are
+    valued by ``_value`` (acronyms and single letters count 0); the decoded
+    string must be worth more than zero (or zero with no un-Vietnamese word)
+    and the changed words must gain value.  Evidence is needed too: a changed
+    word that becomes Vietnamese (or a place name) although it cannot be
+    Unicode text as it stands, or a 3+ letter word that becomes a syllable and
+    holds a letter Vietnamese lacks.  Weaker evidence (TCVN3 "Mü", "thé")
+    counts only among other Vietnamese words (score >= 2).  A lone "©", "×",
+    "µm" or "où" proves nothing.
     """
     words = list(_WORD.finditer(s))
-    caps, title = _case_context([m[0] for m in words])
-    parts, last, total, changed, anchored = [], 0, 0, 0, False
+    caps, title = _case_context([m[0] for m in words]) if enc == "tcvn3" else (False, False)
+    parts, last, score, gain, sure, hint, foreign = [], 0, 0, 0, False, False, False
     for m in words:
         word = m.group()
         text, ok = _decode_word(word, enc, caps, title)
         if not ok:
             return None
-        score = (-1, 0, 1)[_grade(text)]
+        value = _value(text) if len(word) > 1 else 0
+        if value < 0 and word.isascii() and word.isupper():
+            value = 0  # an acronym: STT, ĐVT, CT
         if text != word:
-            changed += score
-            anchored = anchored or (score > 0 and any(c.isascii() and c.isalpha() for c in word))
-        elif len(word) < 2 or (word.isascii() and word.isupper()):
-            score = 0
-        total += score
+            value, before = _value(text), _value(word)
+            gain += value - before
+            if value >= 0 and value > before and len(word) > 1:
+                # "HuyÖn", "§i", "Kr«ng" cannot be Unicode text; VNI's vowel-plus-mark
+                # pairs ("Kroâng", "Baùo") do not occur in European words.
+                sure |= not _plain_word(word) or len(word) > 2 and len(text) < len(word)
+            if value > max(before, 0):
+                hint = True
+                sure |= len(word) > 2 and not set(word) <= _VI_LATIN1  # "Tæng", "TØNH"
+        score += value
+        foreign |= value < 0
         parts += [s[last:m.start()], text]
         last = m.end()
-    if not anchored or changed <= 0 or total <= 0:
+    if gain <= 0 or score < 0 or (score == 0 and foreign) or not (sure or (hint and score >= 2)):
         return None
-    return "".join(parts) + s[last:], total
+    return "".join(parts) + s[last:], score, gain
 
 
 def _looks_genuine(s: str) -> bool:
-    """True if every word with a non-ASCII character already reads as Vietnamese (or a place name)
-    and is cased like a word (lower, Title or UPPER: TCVN3 codes give "HËu", "BÕn")."""
-    return all(_grade(w) and (w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower()))
-               for w in _WORD.findall(s) if not w.isascii())
+    """True if every word holding a non-ASCII character already reads as Vietnamese."""
+    return all(_value(w) > 0 for w in _WORD.findall(s) if not w.isascii())
 
 
 @lru_cache(maxsize=8192)
 def _detect(s: str) -> tuple[str, str] | None:
-    if s.isascii() or any(_is_genuine_marker(c) for c in s) or _looks_genuine(s):
+    if s.isascii() or any(map(_is_genuine_marker, s)) or _looks_genuine(s):
         return None
-    found = sorted(((r[1], enc, r[0]) for enc in _ENCODINGS if (r := _decode(s, enc))), reverse=True)
-    if not found or (len(found) > 1 and found[0][0] == found[1][0]):
+    found = sorted(((r[1], r[2], enc, r[0]) for enc in _ENCODINGS if (r := _decode(s, enc))), reverse=True)
+    if not found or (len(found) > 1 and found[0][:2] == found[1][:2]):
         return None  # nothing plausible, or a tie: leave the text alone
-    return found[0][1], found[0][2]
+    return found[0][2], found[0][3]
 
 
 def detect_legacy(s: str) -> str | None:
@@ -279,26 +312,35 @@ def detect_legacy(s: str) -> str | None:
 
 def _font_encoding(font: str | None) -> str | None:
     name = (font or "").strip().lower()
-    return "tcvn3" if name.startswith(".vn") else "vni" if name.startswith("vni") else None
+    return "tcvn3" if name.startswith((".vn", "tcvn3")) else "vni" if name.startswith("vni") else None
 
 
 def decode_legacy(s: str, font: str | None = None) -> str:
     """If ``s`` looks like TCVN3 or VNI text rendered in cp1252, return its Unicode NFC form; else ``s``.
 
     Genuine Unicode Vietnamese, plain ASCII/English and numbers are returned
-    unchanged.  ``font`` (the cell's font name, if known) settles ambiguous
-    cases: a ".Vn..." font means TCVN3, "VNI-..." means VNI, and a TCVN3 name
-    ending in "H" (".VnTimeH") is an all-capitals font.
+    unchanged.  ``font`` (the cell's font name, if known, or "tcvn3"/"vni"
+    as decided for a whole sheet) settles ambiguous cases: a ".Vn..." font
+    means TCVN3, "VNI-..." means VNI, and a ".Vn" name ending in "H"
+    (".VnTimeH") is an all-capitals font.  Any other font changes nothing.
     """
     enc = _font_encoding(font)
-    if enc and not s.isascii() and not any(_is_genuine_marker(c) for c in s):
-        caps, title = _case_context(_WORD.findall(s))
-        out = _WORD.sub(lambda m: _decode_word(m[0], enc, caps, title)[0], s)
-    elif enc is None and (hit := _detect(s)):
-        out = hit[1]
-    else:
+    if enc is None:
+        hit = _detect(s)
+        return to_nfc(hit[1]) if hit else s
+    if any(map(_is_genuine_marker, s)):
         return s
-    if enc == "tcvn3" and font.strip().replace(" ", "").lower().endswith("h"):
+    # The font is trusted unless the text reads as Unicode and decoding makes it worse
+    # (a Unicode "Châu Thành" left in a .VnTime cell).
+    words = _WORD.findall(s)
+    caps, title = _case_context(words) if enc == "tcvn3" else (False, False)
+    decoded = [_decode_word(w, enc, caps, title) for w in words]
+    if _looks_genuine(s) and (not all(ok for _, ok in decoded)
+                              or sum(_value(t) for t, _ in decoded) < sum(_value(w) for w in words)):
+        return s
+    texts = iter(t for t, _ in decoded)
+    out = _WORD.sub(lambda m: next(texts), s)
+    if enc == "tcvn3" and font.replace(" ", "").lower().endswith("h"):
         out = out.upper()
     return to_nfc(out)
 
@@ -313,11 +355,21 @@ _SPACES = re.compile(r"[\s\u200b\u180e]+")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-@lru_cache(maxsize=65536)
-def _fold(s: str) -> str:
+def _fold_once(s: str) -> str:
     s = to_nfc(decode_legacy(s)).lower().replace("đ", "d").translate(_INVISIBLE)
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return _SPACES.sub(" ", unicodedata.normalize("NFC", s)).strip()
+
+
+@lru_cache(maxsize=65536)
+def _fold(s: str) -> str:
+    # Folding can turn undecodable text into decodable text (stripping an "é"
+    # that no legacy table explains); repeat to a fixed point so fold is
+    # idempotent.  Each further round decodes, so removes non-ASCII letters.
+    key = _fold_once(s)
+    while (again := _fold_once(key)) != key:
+        key = again
+    return key
 
 
 def fold(s: object) -> str:

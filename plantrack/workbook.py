@@ -14,7 +14,9 @@ import datetime as dt
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
@@ -26,6 +28,9 @@ MAX_INFLATED_BYTES = 200 * 1024 * 1024  # what an archive may inflate to, in all
 MAX_RATIO = 200  # a member inflating more than this many times its packed size is a bomb
 MAX_ROWS = 500  # a return's table starts in the first 30 rows and has a few dozen rows
 MAX_COLS = 60
+MAX_XML_EVENTS = 1_500_000  # XML parse events in all of a workbook: ~2 s; a return needs a few thousand
+MAX_GRID_CELLS = 2_000_000  # cells calamine may lay out for an .xls/.ods (it fills the whole used range)
+MAX_MERGES = MAX_ROWS * MAX_COLS // 2  # more multi-cell ranges than that in the read area must overlap
 
 
 class ReadError(Exception):
@@ -205,9 +210,22 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _events(fh: IO[bytes], events=("start", "end")) -> Iterator[tuple[str, object]]:
+class _Budget:
+    """The XML parse events one workbook may still spend: a file of millions of tiny elements (a
+    16,384-column sheet, a flood of shared strings) is refused quickly and in bounded memory."""
+
+    def __init__(self, events: int = MAX_XML_EVENTS):
+        self.left = events
+
+
+def _events(fh: IO[bytes], events=("start", "end"), budget: _Budget | None = None) -> Iterator[tuple[str, object]]:
+    budget = budget or _Budget()
     try:
-        yield from iterparse(fh, events=events, forbid_dtd=True)
+        for item in iterparse(fh, events=events, forbid_dtd=True):
+            budget.left -= 1
+            if budget.left < 0:
+                raise ReadError("file-too-large", f"bảng tính có quá nhiều ô hoặc phần tử (hơn {MAX_XML_EVENTS:,} phần tử XML)")
+            yield item
     except DefusedXmlException as exc:
         raise ReadError("file-type", f"forbidden XML construct: {type(exc).__name__}") from exc
     except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
@@ -235,11 +253,12 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
             name = names.get(path.lstrip("/").lower())
             return zf.getinfo(name) if name else None
 
+        budget = _Budget()
         wb_info = member("xl/workbook.xml")
-        sheets_meta = _xlsx_workbook(zf, wb_info)
-        rels = _xlsx_rels(zf, member("xl/_rels/workbook.xml.rels"))
-        strings = _xlsx_shared_strings(zf, member(_rel_target(rels, "sharedStrings") or "xl/sharedStrings.xml"))
-        date_styles = _xlsx_date_styles(zf, member(_rel_target(rels, "styles") or "xl/styles.xml"))
+        sheets_meta = _xlsx_workbook(zf, wb_info, budget)
+        rels = _xlsx_rels(zf, member("xl/_rels/workbook.xml.rels"), budget)
+        strings = _xlsx_shared_strings(zf, member(_rel_target(rels, "sharedStrings") or "xl/sharedStrings.xml"), budget)
+        date_styles = _xlsx_date_styles(zf, member(_rel_target(rels, "styles") or "xl/styles.xml"), budget)
         sheets = []
         for name, rid, visible in sheets_meta:
             target = rels.get(rid, (None, None))[1]
@@ -248,36 +267,39 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
                 continue  # a chart sheet or a dangling reference: nothing to read
             sheet = Sheet(name=name, visible=visible)
             with _open_member(zf, info) as fh:
-                complete = _xlsx_sheet(fh, sheet, strings, date_styles)
+                complete = _xlsx_sheet(fh, sheet, strings, date_styles, budget)
             if not complete:  # the sheet goes on past what a return can use
                 with _open_member(zf, info) as fh:
                     sheet.merged += _scan_merges(fh)
+            sheet.merged = _usable_merges(sheet.merged)
             sheets.append(sheet)
         return sheets
     except ReadError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError) as exc:
-        # RuntimeError: zipfile's "encrypted member"; the rest are truncated or corrupt archives
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError,
+            NotImplementedError, zlib.error) as exc:
+        # RuntimeError: zipfile's "encrypted member"; NotImplementedError: a compression method zipfile
+        # lacks (Deflate64, AES); zlib.error: a damaged deflate stream; the rest: truncated or corrupt archives
         raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
 
 
-def _xlsx_workbook(zf, info) -> list[tuple[str, str, bool]]:
+def _xlsx_workbook(zf, info, budget: _Budget) -> list[tuple[str, str, bool]]:
     out = []
     with _open_member(zf, info) as fh:
-        for event, el in _events(fh, ("end",)):
+        for event, el in _events(fh, ("end",), budget):
             if _local(el.tag) == "sheet":
                 rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
                 out.append((el.get("name", ""), rid, el.get("state", "visible") == "visible"))
     return out
 
 
-def _xlsx_rels(zf, info) -> dict[str, tuple[str, str]]:
+def _xlsx_rels(zf, info, budget: _Budget) -> dict[str, tuple[str, str]]:
     """Relationship id -> (type suffix, target path inside the archive)."""
     rels: dict[str, tuple[str, str]] = {}
     if info is None:
         return rels
     with _open_member(zf, info) as fh:
-        for event, el in _events(fh, ("end",)):
+        for event, el in _events(fh, ("end",), budget):
             if _local(el.tag) == "Relationship":
                 target = el.get("Target", "")
                 if el.get("TargetMode") == "External":
@@ -291,14 +313,14 @@ def _rel_target(rels: dict[str, tuple[str, str]], kind: str) -> str | None:
     return next((path for typ, path in rels.values() if typ == kind), None)
 
 
-def _xlsx_shared_strings(zf, info) -> list[str]:
+def _xlsx_shared_strings(zf, info, budget: _Budget) -> list[str]:
     strings: list[str] = []
     if info is None:
         return strings
     parts: list[str] = []
     skip = 0  # inside <rPh> (phonetic hints), whose text is not part of the string
     with _open_member(zf, info) as fh:
-        for event, el in _events(fh):
+        for event, el in _events(fh, budget=budget):
             tag = _local(el.tag)
             if event == "start":
                 if tag == "rPh":
@@ -316,7 +338,7 @@ def _xlsx_shared_strings(zf, info) -> list[str]:
     return strings
 
 
-def _xlsx_date_styles(zf, info) -> set[int]:
+def _xlsx_date_styles(zf, info, budget: _Budget) -> set[int]:
     """Indexes of cell formats (cellXfs) that show numbers as dates or times."""
     if info is None:
         return set()
@@ -324,7 +346,7 @@ def _xlsx_date_styles(zf, info) -> set[int]:
     xfs: list[int] = []
     depth_xfs = False
     with _open_member(zf, info) as fh:
-        for event, el in _events(fh):
+        for event, el in _events(fh, budget=budget):
             tag = _local(el.tag)
             if tag == "cellXfs":
                 depth_xfs = event == "start"
@@ -352,10 +374,25 @@ def _scan_merges(fh: IO[bytes]) -> list[tuple[int, int, int, int]]:
     return sorted(set(found))
 
 
+def _usable_merges(merged: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Merged ranges that can show a value in the part of the sheet that is read, clipped to it.
+
+    A range whose top-left cell lies outside the read area shows nothing that was read, a 1×1 range
+    changes nothing, and one reaching to XFD1048576 is cut to the read area (so that nothing later
+    walks its billions of cells). More distinct ranges than the area holds must overlap, which no
+    spreadsheet program writes: such a sheet is refused rather than searched."""
+    clipped = {(r1, c1, min(r2, MAX_ROWS), min(c2, MAX_COLS)) for r1, c1, r2, c2 in merged
+               if 1 <= r1 <= MAX_ROWS and 1 <= c1 <= MAX_COLS}
+    out = sorted(m for m in clipped if m[2] >= m[0] and m[3] >= m[1] and (m[0], m[1]) != (m[2], m[3]))
+    if len(out) > MAX_MERGES:
+        raise ReadError("file-type", f"{len(out)} vùng ô gộp chồng lên nhau")
+    return out
+
+
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+\d+):([A-Z]+\d+)"')
 
 
-def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int]) -> bool:
+def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int], budget: _Budget) -> bool:
     """Fill the sheet from its XML; False when it stopped early at MAX_ROWS."""
     row = 0
     col = 0
@@ -363,7 +400,7 @@ def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int]) -> 
     value_text: str | None = None
     inline: list[str] = []
     has_formula = False
-    for event, el in _events(fh):
+    for event, el in _events(fh, budget=budget):
         tag = _local(el.tag)
         if event == "start":
             if tag == "row":
@@ -408,7 +445,8 @@ def _xlsx_cell(attrs: dict, text: str | None, inline: list[str], formula: bool,
     typ = attrs.get("t", "n")
     if typ == "inlineStr":
         return Cell("".join(inline), formula)
-    if text is None:
+    if text is None or (formula and not text.strip() and typ not in ("str", "s")):
+        # openpyxl writes <f>…</f><v/>: an empty saved value is no value
         return Cell(None, True) if formula else None
     if typ == "s":
         idx = int(text)
@@ -436,11 +474,22 @@ def _xlsx_cell(attrs: dict, text: str | None, inline: list[str], formula: bool,
 def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
     import python_calamine as pc
 
-    if fmt == "ods":
-        try:
-            _check_archive(zipfile.ZipFile(io.BytesIO(data)))
-        except zipfile.BadZipFile as exc:
-            raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+    try:
+        if fmt == "ods":
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            _check_archive(zf)
+            cells = _ods_extent(zf)
+        else:
+            cells = _xls_extent(data)
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError, NotImplementedError,
+            zlib.error, struct.error) as exc:
+        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+    if cells > MAX_GRID_CELLS:
+        # calamine lays out every sheet's used range in full, empty cells included: two values at A1
+        # and IV65536 of a 6 kB .xls, or one ODS cell repeated over a million rows, would take GBs
+        raise ReadError("file-too-large", f"vùng dữ liệu {cells:,} ô")
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -482,3 +531,139 @@ def _calamine_cell(value: object) -> Cell | None:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return Cell(int(value))
     return Cell(value)
+
+
+# --- how much calamine would lay out, measured before it is asked --------------------------
+
+def _ods_extent(zf: zipfile.ZipFile) -> int:
+    """Σ over the tables of content.xml of the used range's area, with repeated rows and columns counted."""
+    names = {n.lower(): n for n in zf.namelist()}
+    if "content.xml" not in names:
+        return 0
+    total = 0
+    tables: list[dict] = []  # a stack: a table may sit inside a cell of another
+    with _open_member(zf, zf.getinfo(names["content.xml"])) as fh:
+        for event, el in _events(fh):
+            tag = _local(el.tag)
+            t = tables[-1] if tables else None
+            if event == "start":
+                if tag == "table":
+                    # box: min row, min col, max row, max col of the non-empty cells
+                    tables.append({"box": None, "row": 0, "col": 0, "rep": 1, "cells": []})
+                elif tag == "table-row" and t is not None:
+                    t["rep"], t["col"], t["cells"] = _repeat(el, "number-rows-repeated"), 0, []
+                continue
+            if t is None:
+                continue
+            if tag in ("table-cell", "covered-table-cell"):
+                rep = _repeat(el, "number-columns-repeated")
+                if any(_local(k) == "value-type" for k in el.attrib) or len(el):
+                    t["cells"].append((t["col"] + 1, t["col"] + rep))
+                t["col"] += rep
+                el.clear()
+            elif tag == "table-row":
+                if t["cells"]:
+                    first, last = min(c for c, _ in t["cells"]), max(c for _, c in t["cells"])
+                    r1, r2, box = t["row"] + 1, t["row"] + t["rep"], t["box"]
+                    t["box"] = [r1, first, r2, last] if box is None else [
+                        min(box[0], r1), min(box[1], first), max(box[2], r2), max(box[3], last)]
+                t["row"] += t["rep"]
+                el.clear()
+            elif tag == "table":
+                box = tables.pop()["box"]
+                if box is not None:
+                    total += (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+                el.clear()
+    return total
+
+
+def _repeat(el, name: str) -> int:
+    value = next((v for k, v in el.attrib.items() if _local(k) == name), "1")
+    return max(1, int(value)) if value.isdigit() else 1
+
+
+_BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}  # FORMULA NUMBER LABEL BOOLERR RK LABELSST RSTRING
+_BIFF_MULRK, _BIFF_BOF, _BIFF_FILEPASS = 0x00BD, {0x0809, 0x0409, 0x0209, 0x0009}, 0x002F
+
+
+def _xls_extent(data: bytes) -> int:
+    """Σ over the sheets of an .xls of the used range's area, read from the BIFF cell records."""
+    stream = _ole_stream(data, ("workbook", "book"))
+    if stream is None:
+        return 0
+    total, box, pos, end = 0, None, 0, len(stream)
+    while pos + 4 <= end:
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        pos = body + size
+        if kind in _BIFF_BOF:
+            if box is not None:
+                total += (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+            box = None
+        elif kind == _BIFF_FILEPASS:
+            raise ReadError("file-encrypted")
+        elif (kind in _BIFF_CELLS and size >= 4) or (kind == _BIFF_MULRK and size >= 6):
+            r, c1 = struct.unpack_from("<HH", stream, body)
+            c2 = struct.unpack_from("<H", stream, body + size - 2)[0] if kind == _BIFF_MULRK else c1
+            box = [r, c1, r, c2] if box is None else [min(box[0], r), min(box[1], c1), max(box[2], r), max(box[3], c2)]
+    if box is not None:
+        total += (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+    return total
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The bytes of the first stream of an OLE2 (compound file) with one of the names, or None.
+
+    Just enough of MS-CFB to measure an .xls: sector chains are followed with loop guards, so a
+    crafted file cannot make this read more than the file holds."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not 7 <= shift <= 16 or not 2 <= mini_shift < shift:
+        raise ValueError("bad compound file header")
+    size = 1 << shift
+    n_sectors = max(0, (len(data) - size) // size)
+    first_dir, _, cutoff, first_minifat, _, first_difat, n_difat = struct.unpack_from("<IIIIIII", data, 0x30)
+
+    def sector(sid: int) -> bytes:
+        if sid >= n_sectors:
+            raise ValueError("sector outside the file")
+        return data[(sid + 1) * size: (sid + 2) * size]
+
+    fat_ids = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < 0xFFFFFFFA]
+    sid, seen = first_difat, set()
+    while sid < 0xFFFFFFFA and sid not in seen and len(seen) < n_sectors:
+        seen.add(sid)
+        words = struct.unpack(f"<{size // 4}I", sector(sid))
+        fat_ids += [s for s in words[:-1] if s < 0xFFFFFFFA]
+        sid = words[-1]
+    fat = [w for s in fat_ids[:n_sectors] for w in struct.unpack(f"<{size // 4}I", sector(s))]
+
+    def chain(start: int, table: list[int], read) -> bytes:
+        out, sid, seen = [], start, set()
+        while sid < 0xFFFFFFFA and sid not in seen and sid < len(table):
+            seen.add(sid)
+            out.append(read(sid))
+            sid = table[sid]
+        return b"".join(out)
+
+    directory = chain(first_dir, fat, sector)
+    entries = []
+    for off in range(0, len(directory) - 127, 128):
+        nlen, kind = struct.unpack_from("<HB", directory, off + 64)
+        name = directory[off: off + min(nlen, 64)].decode("utf-16-le", "replace").rstrip("\x00").lower()
+        start, length = struct.unpack_from("<II", directory, off + 116)
+        entries.append((name, kind, start, length))
+    if not entries:
+        return None
+    wanted = next((e for n in names for e in entries if e[0] == n and e[1] == 2), None)
+    if wanted is None:
+        return None
+    _, _, start, length = wanted
+    if length >= cutoff:
+        return chain(start, fat, sector)[:length]
+    minifat = [w for b in [chain(first_minifat, fat, sector)] for w in struct.unpack(f"<{len(b) // 4}I", b[: len(b) // 4 * 4])]
+    ministream = chain(entries[0][2], fat, sector)
+    msize = 1 << mini_shift
+
+    def mini(sid: int) -> bytes:
+        return ministream[sid * msize: (sid + 1) * msize]
+    return chain(start, minifat, mini)[:length]

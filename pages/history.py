@@ -1,0 +1,99 @@
+"""Lịch sử: every file received for the province's districts (an officer: their own district),
+its outcome and version, the issues found in one of them, and its original bytes.
+
+The list is readable like the dashboards; downloading a file needs an account that may act
+for its district (``can_act_for``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import common
+from plantrack.accounts import can_act_for
+from plantrack.annotate import annotate_workbook, issue_rows
+from plantrack.history import (
+    OUTCOME_VI, download_name, history_rows, original_bytes, period_label, receipt_issues, receipt_label, receipts,
+)
+from plantrack.issues import Issue
+
+ALL = ""  # the "every district / every period" choice
+
+st.header("Lịch sử nộp báo cáo")
+
+units, plans = common.units(), common.plans()
+user = common.current_user()
+officer = bool(user and user.get("role") == "district")
+province = user["province_code"] if officer else common.selected_province()
+plan = plans.for_province(province)
+
+
+@st.cache_data(show_spinner=False)
+def list_receipts(province_code: str, district_code: str, period: str, sender: str) -> list[dict]:
+    return receipts(common.get_store(), province_code=province_code, district_code=district_code or None,
+                    period=period or None, sender=sender or None)
+
+
+left, right = st.columns(2)
+if officer:
+    district = user["district_code"]
+    left.markdown(f"**{units.districts[district].full_name}** — các tệp huyện đã nộp")
+else:
+    codes = [ALL] + [d.code for d in units.districts_of(province)]
+    district = left.selectbox("Huyện", codes, key="history_district",
+                              format_func=lambda c: units.districts[c].full_name if c else "Tất cả các huyện")
+period = right.selectbox("Kỳ báo cáo", [ALL] + [p.code for p in reversed(plan.periods())], key="history_period",
+                         format_func=lambda c: period_label(c) if c else "Tất cả các kỳ")
+
+rows = list_receipts(province, district, period, user["username"] if officer else "")
+if not rows:
+    st.info(f"Chưa nhận tệp báo cáo nào của {units.districts[district].full_name if district else units.provinces[province].full_name}"
+            f"{', ' + period_label(period) if period else ''}.")
+    st.stop()
+
+counts = {o: sum(r["outcome"] == o for r in rows) for o in ("accepted", "rejected", "unchanged")}
+parts = [f"{counts['accepted']} thành phiên bản mới", f"{counts['rejected']} bị từ chối",
+         f"{counts['unchanged']} trùng tệp đã có"]
+st.caption(f"{len(rows)} tệp đã nhận: " + ", ".join(p for p, n in zip(parts, counts.values()) if n)
+           + ". Phiên bản mới nhất của mỗi huyện và kỳ là phiên bản đang dùng để tính các chỉ tiêu.")
+st.dataframe(history_rows(rows, units), hide_index=True, width="stretch")
+
+# --- one receipt --------------------------------------------------------------------------
+st.subheader("Chi tiết một tệp")
+chosen = st.selectbox("Chọn tệp", rows, format_func=lambda r: receipt_label(r, units), key="history_receipt")
+sent = chosen["received_at"].strftime("%d/%m/%Y %H:%M") if chosen["received_at"] else ""
+version = f", phiên bản {chosen['version']}" + (" (đang dùng)" if chosen["current"] else "") if chosen["version"] else ""
+st.markdown(f"**{download_name(chosen)}** — gửi bởi **{chosen['sender'] or 'không rõ'}** lúc {sent}. "
+            f"Kết quả: **{OUTCOME_VI.get(chosen['outcome'], chosen['outcome'])}**{version}.")
+
+issues = receipt_issues(common.get_store(), chosen["receipt_id"])
+errors = [i for i in issues if i["severity"] == "error"]
+warnings = [i for i in issues if i["severity"] != "error"]
+if errors:
+    st.error(f"{len(errors)} lỗi (tệp bị từ chối vì các lỗi này):", icon=":material/block:")
+    st.table(issue_rows(errors, plan), hide_index=True)
+if warnings:
+    st.warning(f"{len(warnings)} cảnh báo:", icon=":material/warning:")
+    st.table(issue_rows(warnings, plan), hide_index=True)
+if not issues:
+    st.success("Không có lỗi hay cảnh báo nào.", icon=":material/check_circle:")
+
+may_download = bool(user) and (can_act_for(user, chosen["district_code"], units) or user.get("role") == "admin"
+                               or chosen["sender"] == user.get("username"))  # one's own file, whatever it says
+if not user:
+    st.caption("Đăng nhập ở thanh bên trái để tải tệp gốc.")
+elif not may_download:
+    st.caption("Tài khoản này không được tải tệp của huyện này.")
+elif not chosen["stored"]:
+    st.caption("Tệp này vượt giới hạn dung lượng nên không được lưu; chỉ còn kết quả kiểm tra.")
+else:
+    data = original_bytes(common.get_store(), chosen["sha256"])
+    cols = st.columns(2)
+    cols[0].download_button("Tải tệp gốc", data, file_name=download_name(chosen), key="history_original",
+                            icon=":material/download:", on_click="ignore")
+    if errors and any(i["cell"] for i in issues):  # something in the file to point at
+        marked = annotate_workbook(data, [Issue(**i) for i in issues])
+        stem = download_name(chosen).rsplit(".", 1)[0]
+        cols[1].download_button("Tải tệp đã đánh dấu lỗi", marked, file_name=f"{stem}-danh-dau-loi.xlsx",
+                                key="history_marked", icon=":material/download:", on_click="ignore",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,174 @@
+"""Nộp báo cáo: download the pre-filled form, upload returns, see each file's outcome at once.
+
+A file the checks refuse is refused (and recorded) as soon as it is read, with every error
+and the marked-up workbook; a file that passes is previewed (what will be stored) and
+stored only when confirmed. A district officer acts only for their own district
+(``expect_district``); a planner for the districts ``can_act_for`` allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from pages import common
+from plantrack.accounts import can_act_for
+from plantrack.annotate import annotate_workbook, issue_rows, value_rows
+from plantrack.ingest import check_bytes, ingest_bytes
+from plantrack.plans import parse_period
+from plantrack.template import template_bytes
+
+FROM_CHOICE, FROM_FILE = "choice", "file"
+MODE_LABELS = {FROM_CHOICE: "Theo huyện và kỳ đã chọn ở bước 1", FROM_FILE: "Đọc từ tệp (mỗi tệp ghi huyện và kỳ của nó)"}
+CHECKED, OUTCOMES, ANNOTATED, EXPECTED = "upload_checked", "upload_outcomes", "upload_annotated", "upload_expected"
+
+st.header("Nộp báo cáo")
+
+user = common.current_user()
+if not user:
+    st.info("Hãy **đăng nhập** ở thanh bên trái để tải mẫu và nộp báo cáo của huyện.")
+    st.stop()
+
+units, plans = common.units(), common.plans()
+scope = user.get("province_code") or common.selected_province()
+allowed = [d for d in units.districts_of(scope) if can_act_for(user, d.code, units)]
+if not allowed:
+    st.warning("Tài khoản này không được nộp báo cáo cho huyện nào của tỉnh đang chọn.")
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def form_bytes(district_code: str, period_code: str) -> bytes:
+    district = units.districts[district_code]
+    return template_bytes(plans.for_province(district.province_code), units.provinces[district.province_code],
+                          district, parse_period(period_code))
+
+
+# --- 1. district, period, form ------------------------------------------------------------
+st.subheader("1. Chọn huyện và kỳ báo cáo, tải mẫu")
+left, right = st.columns(2)
+district = left.selectbox("Huyện, thị xã, thành phố", allowed, format_func=lambda d: d.full_name,
+                          key="upload_district", disabled=len(allowed) == 1)
+plan = plans.for_province(district.province_code)
+periods = list(reversed(plan.periods()))  # newest first
+due_soon = [p for p in periods if plan.due_date(p) <= dt.date.today() + dt.timedelta(days=45)]
+period = right.selectbox("Kỳ báo cáo", periods, format_func=lambda p: p.label, key="upload_period",
+                         index=periods.index(due_soon[0]) if due_soon else len(periods) - 1)
+st.caption(f"Hạn nộp báo cáo {period.label}: {plan.due_date(period).strftime('%d/%m/%Y')}. "
+           "Mẫu đã ghi sẵn tên tỉnh, huyện và kỳ báo cáo; chỉ nhập vào các ô màu vàng.")
+st.download_button("Tải mẫu báo cáo (.xlsx)", form_bytes(district.code, period.code),
+                   file_name=f"mau-bao-cao-{district.code}-{period.code}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/download:", on_click="ignore")
+
+# --- 2. files -----------------------------------------------------------------------------
+st.subheader("2. Nộp tệp báo cáo")
+mode = st.radio("Huyện và kỳ báo cáo của tệp", list(MODE_LABELS), format_func=MODE_LABELS.get,
+                key="upload_mode", horizontal=True)
+files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods)", type=["xlsx", "xlsm", "xls", "ods"],
+                         accept_multiple_files=True, key="upload_files", max_upload_size=50)
+
+for key in (CHECKED, OUTCOMES, ANNOTATED, EXPECTED):
+    st.session_state.setdefault(key, {})
+present = {f.file_id for f in files}
+for key in (CHECKED, OUTCOMES, ANNOTATED, EXPECTED):  # forget files taken out of the list
+    for gone in set(st.session_state[key]) - present:
+        del st.session_state[key][gone]
+
+
+def unit_name(district_code: str | None) -> str:
+    d = units.districts.get(district_code or "")
+    return f"{d.full_name} ({units.provinces[d.province_code].full_name})" if d else "(không đọc được huyện)"
+
+
+def submit(file_id: str, name: str, data: bytes, expect_district: str | None, expect_period: str | None) -> None:
+    st.session_state[EXPECTED][file_id] = (expect_district, expect_period)
+    st.session_state[OUTCOMES][file_id] = ingest_bytes(
+        common.get_store(), data, name, sender=user["username"],
+        expect_district=expect_district, expect_period=expect_period)
+    common.clear_caches()
+
+
+def plan_of(province_code: str | None):
+    return plans.for_province(province_code or district.province_code)
+
+
+def show_issues(title: str, issues, kind, province_code: str | None) -> None:
+    if issues:
+        kind(title)
+        st.table(issue_rows(issues, plan_of(province_code)), hide_index=True)
+
+
+def show_outcome(file_id: str, name: str, data: bytes) -> None:
+    outcome = st.session_state[OUTCOMES][file_id]
+    where = f"{unit_name(outcome.district_code)}, {parse_period(outcome.period).label if outcome.period else ''}"
+    if outcome.status == "accepted":
+        st.success(f"Đã nhận báo cáo {where} — phiên bản {outcome.version}.", icon=":material/check_circle:")
+    elif outcome.status == "unchanged":
+        st.info(f"Tệp này giống hệt tệp đã nhận trước đây ({where}, phiên bản {outcome.version}); "
+                "không tạo phiên bản mới.", icon=":material/info:")
+    else:
+        expect_district, expect_period = st.session_state[EXPECTED].get(file_id, (None, None))
+        if expect_district and outcome.district_code and outcome.district_code != expect_district:
+            mine = units.districts[expect_district].full_name
+            why = (f"Tệp này là báo cáo của **{unit_name(outcome.district_code)}**, không phải của **{mine}**. "
+                   + (f"Tài khoản này chỉ nộp được báo cáo của {mine}: hãy chọn đúng tệp."
+                      if user.get("role") == "district" else "Hãy chọn đúng tệp, hoặc chọn lại huyện ở bước 1."))
+        elif expect_period and outcome.period and outcome.period != expect_period:
+            why = (f"Tệp này là báo cáo **{parse_period(outcome.period).label}**, không phải "
+                   f"**{parse_period(expect_period).label}** đã chọn ở bước 1. Hãy chọn lại kỳ báo cáo ở bước 1 "
+                   "rồi tải tệp lên lại, hoặc chọn **Đọc từ tệp**.")
+        else:
+            why = "Sửa các lỗi ghi dưới đây (hoặc trong tệp đã đánh dấu lỗi) rồi tải tệp lên lại."
+        st.error(f"Không nhận tệp này ({len(outcome.errors)} lỗi); không có số liệu nào của tệp được lưu. {why}",
+                 icon=":material/block:")
+        st.table(issue_rows(outcome.errors, plan_of(outcome.province_code)), hide_index=True)
+        if not any(i.cell for i in outcome.errors + outcome.warnings):
+            return  # nothing in the file to mark: the table says it all
+        marked = st.session_state[ANNOTATED].get(file_id)
+        if marked is None:
+            marked = st.session_state[ANNOTATED][file_id] = annotate_workbook(data, outcome.errors + outcome.warnings)
+        stem = name.rsplit(".", 1)[0]
+        st.download_button("Tải tệp đã đánh dấu lỗi", marked, file_name=f"{stem}-danh-dau-loi.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"marked-{file_id}", icon=":material/download:", on_click="ignore")
+    show_issues(f"{len(outcome.warnings)} cảnh báo: báo cáo vẫn được nhận, hãy xem lại các ô này.",
+                outcome.warnings if outcome.status != "rejected" else [], st.warning, outcome.province_code)
+
+
+for f in files:
+    data = f.getvalue()
+    with st.container(border=True):
+        st.markdown(f"**Tệp {f.name}**")
+        if f.file_id not in st.session_state[OUTCOMES]:
+            checked = st.session_state[CHECKED].get(f.file_id)
+            if checked is None:
+                checked = st.session_state[CHECKED][f.file_id] = check_bytes(data, units, plans)
+            if user.get("role") == "district":
+                expect_district = user["district_code"]
+            elif mode == FROM_CHOICE:
+                expect_district = district.code
+            else:
+                expect_district = checked.district_code
+            expect_period = period.code if mode == FROM_CHOICE else None
+            if expect_district == checked.district_code and checked.district_code and not can_act_for(
+                    user, checked.district_code, units):  # a planner's file for a district outside their province
+                st.error(f"Tệp này là báo cáo của {unit_name(checked.district_code)}; tài khoản của bạn không được "
+                         "nộp báo cáo cho đơn vị này. Tệp không được lưu.", icon=":material/block:")
+                continue
+            refused = bool(checked.errors) or (
+                checked.district_code is not None and expect_district is not None and checked.district_code != expect_district
+            ) or (checked.period is not None and expect_period is not None and checked.period.code != expect_period)
+            if refused:  # nothing to confirm: it is refused (and recorded) now, with every error
+                submit(f.file_id, f.name, data, expect_district, expect_period)
+            else:
+                st.markdown(f"Báo cáo của **{unit_name(checked.district_code)}**, kỳ **{checked.period.label}**. "
+                            "Kiểm tra số liệu dưới đây rồi bấm **Nộp báo cáo này**.")
+                st.table(value_rows(checked.values, plan_of(checked.province_code)), hide_index=True)
+                show_issues(f"{len(checked.warnings)} cảnh báo (báo cáo vẫn được nhận):", checked.warnings, st.warning,
+                            checked.province_code)
+                st.button("Nộp báo cáo này", key=f"confirm-{f.file_id}", type="primary", on_click=submit,
+                          args=(f.file_id, f.name, data, expect_district, expect_period))
+                continue
+        show_outcome(f.file_id, f.name, data)

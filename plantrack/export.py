@@ -1,0 +1,387 @@
+"""The province's consolidated report: the Excel file a province sends upward.
+
+One summary sheet (``TongHop``) of the province's status against the plan's targets for the
+chosen period, then one sheet per period with data (newest first, up to the chosen one)
+with districts as rows and indicators as column groups. Every figure comes from
+``measure.province_report`` and is written as a value, never a formula, so the file reads
+the same in any viewer without recalculation. Text is Vietnamese; pages print landscape,
+fitted to the page width, with the header rows repeated and a signature block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plantrack.charts import COMPLETENESS_LABELS_VI, NO_DATA_TEXT, NOT_REPORTED_TEXT, STATUS_LABELS_VI
+from plantrack.measure import periods_with_data, province_report
+from plantrack.plans import Period, Plans, load_plans, parse_period
+from plantrack.store import Store
+from plantrack.units import Units, load_units
+
+SUMMARY_SHEET = "TongHop"
+TOTAL_LABEL = "Toàn tỉnh"
+PREPARER = "Người lập biểu"
+DIRECTOR = "Giám đốc Sở LĐ-TB&XH"
+REPORT_TITLE = "BÁO CÁO TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÒNG, CHỐNG BẠO LỰC, XÂM HẠI TRẺ EM"
+DETAIL_TITLE = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ CẤP HUYỆN"
+YES, NO = "Có", "Không"
+
+# Number formats: the display follows the reader's locale in Excel (a Vietnamese Windows shows
+# 12.345 and 93,04); the [$-42A] (vi-VN) tag makes LibreOffice use Vietnamese separators too.
+COUNT_FORMAT = "[$-42A]#,##0"
+PERCENT_FORMAT = "[$-42A]0.00"
+TARGET_FORMAT = "[$-42A]0"
+DISTRICTS_FORMAT = '[$-42A]#,##0" huyện"'
+
+FONT_NAME = "Times New Roman"
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_MISSING_COLOR = "595959"
+
+_SUMMARY_COLUMNS = [  # (title, width)
+    ("STT", 5), ("Mã chỉ tiêu", 8), ("Chỉ tiêu", 46), ("Tổng số", 11), ("Số đạt", 11), ("Tỷ lệ (%)", 9),
+    ("Mục tiêu (%)", 9), ("Giá trị cần đạt theo lộ trình (%)", 12), ("Trạng thái", 15), ("Số huyện báo cáo", 10),
+]
+_DETAIL_FIXED = [("STT", 4), ("Huyện, thị xã, thành phố", 19), ("Nộp báo cáo", 8.5)]
+_DETAIL_SUB = [("Tổng số", 7.5), ("Số đạt", 7.5), ("Tỷ lệ (%)", 6.5)]  # counts widen to fit
+_YESNO_WIDTH = 9.5
+_ROW_HEIGHT = 18
+
+
+def export_report(store: Store, province_code: str, period: str | Period, units: Units | None = None,
+                  plans: Plans | None = None, *, today: dt.date | None = None) -> bytes:
+    """The consolidated report for a province and period as ``.xlsx`` bytes (see the module doc)."""
+    buf = io.BytesIO()
+    build_report(store, province_code, period, units, plans, today=today).save(buf)
+    return buf.getvalue()
+
+
+def build_report(store: Store, province_code: str, period: str | Period, units: Units | None = None,
+                 plans: Plans | None = None, *, today: dt.date | None = None) -> Workbook:
+    """The consolidated report as an openpyxl Workbook."""
+    units = units or load_units()
+    plans = plans or load_plans()
+    chosen = period if isinstance(period, Period) else parse_period(period)
+    if chosen is None:
+        raise ValueError(f"not a reporting period: {period!r}")
+    if province_code not in units.provinces:
+        raise KeyError(f"unknown province code {province_code!r}")
+    today = today or dt.date.today()
+
+    wb = Workbook()
+    report = province_report(store, province_code, chosen.code, units, plans)
+    target_year = max(i.target_year for i in plans.for_province(province_code).indicators)
+    _summary_sheet(wb.active, report, units, today, target_year)
+
+    shown = {parse_period(c) for c in periods_with_data(store, province_code)}
+    shown = sorted((p for p in shown if p is not None and not chosen < p), reverse=True)
+    if chosen not in shown:
+        shown.insert(0, chosen)  # the chosen period always gets its sheet, even with no returns
+    for p in shown:
+        r = report if p == chosen else province_report(store, province_code, p.code, units, plans)
+        submitted = _submissions(store, province_code, p.code)
+        _detail_sheet(wb.create_sheet(sheet_name(p)), r, submitted, units)
+
+    wb.properties.title = f"{REPORT_TITLE} – {report['province']} – {report['period_label']}"
+    wb.properties.creator = "plantrack"
+    wb.properties.language = "vi-VN"
+    return wb
+
+
+def sheet_name(period: Period) -> str:
+    """An Excel-safe sheet name for a period: ``Nam 2023``, ``6T 2023``."""
+    return f"6T {period.year}" if period.half else f"Nam {period.year}"
+
+
+# --- the summary sheet ----------------------------------------------------------------------
+
+def _summary_sheet(ws: Worksheet, report: dict, units: Units, today: dt.date, target_year: int) -> None:
+    ws.title = SUMMARY_SHEET
+    ncols = len(_SUMMARY_COLUMNS)
+    province = units.provinces[report["province_code"]]
+    _letterhead(ws, province.full_name, ncols)
+    _line(ws, 4, ncols, REPORT_TITLE, bold=True, size=14, height=36)
+    _line(ws, 5, ncols, f"{province.full_name} – Kỳ báo cáo: {report['period_label']}", bold=True, size=13)
+    plan = report["plan"]
+    _line(ws, 6, ncols, f"(Theo {plan['document']}: {plan['title']})", italic=True, height=32)
+    _line(ws, 7, ncols, _completeness_text(report), bold=not _has_data(report))
+
+    head = 9
+    for col, (title, width) in enumerate(_SUMMARY_COLUMNS, start=1):
+        _head(ws.cell(head, col, title))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[head].height = 48
+
+    row = head
+    for n, ind in enumerate(report["indicators"], start=1):
+        row += 1
+        yesno = ind["kind"] == "yesno"
+        name = ind["name"] + (" (số huyện có dịch vụ / số huyện báo cáo)" if yesno else "")
+        count_format = DISTRICTS_FORMAT if yesno else COUNT_FORMAT
+        cells = [
+            (n, None, "center"), (ind["code"], None, "center"), (name, None, "left"),
+            (ind["denominator"], count_format, "right"), (ind["numerator"], count_format, "right"),
+            (ind["value"], PERCENT_FORMAT, "right"), (ind["target"], TARGET_FORMAT, "right"),
+            (ind["required"], PERCENT_FORMAT, "right"),
+            (STATUS_LABELS_VI.get(ind["status"], ind["status"]), None, "center"),
+            (f"{ind['units_reported']}/{ind['units_total']}", None, "center"),
+        ]
+        for col, (value, fmt, align) in enumerate(cells, start=1):
+            missing = value is None
+            c = ws.cell(row, col, "—" if missing else value)
+            _body(c, align="center" if missing else align, wrap=col == 3)
+            if fmt and not missing:
+                c.number_format = fmt
+        ws.row_dimensions[row].height = 46 if len(name) > 90 else 32
+
+    row += 1
+    notes = [
+        "Ghi chú: Tỷ lệ của tỉnh = tổng Số đạt ÷ tổng Tổng số của các huyện đã báo cáo (không lấy trung bình "
+        "tỷ lệ của các huyện); huyện chưa báo cáo không được tính, không coi là 0.",
+        "Giá trị cần đạt theo lộ trình: điểm trên đường thẳng từ giá trị năm gốc đến mục tiêu 100 % năm "
+        f"{target_year}; trạng thái so sánh mức tăng thực tế với mức tăng cần đạt.",
+        f"Số liệu tổng hợp từ các báo cáo huyện đã được tiếp nhận đến ngày {today.strftime('%d/%m/%Y')}.",
+    ]
+    for text in notes:
+        row += 1
+        _line(ws, row, ncols, text, italic=True, size=11, align="left", height=30)
+    end = _signature(ws, row + 2, province.name, left=(1, 3), right=(6, ncols))
+
+    _print_setup(ws, report, f"{head}:{head}", f"A1:{get_column_letter(ncols)}{end}")
+    ws.page_setup.fitToHeight = 1  # a handful of indicators: one page, signature included
+    ws.freeze_panes = ws.cell(head + 1, 4)
+
+
+# --- one sheet per period -------------------------------------------------------------------
+
+def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units: Units) -> None:
+    indicators = report["indicators"]
+    layout = []  # (indicator, first column, number of columns)
+    col = len(_DETAIL_FIXED) + 1
+    for ind in indicators:
+        span = 1 if ind["kind"] == "yesno" else len(_DETAIL_SUB)
+        layout.append((ind, col, span))
+        col += span
+    ncols = col - 1
+    province = units.provinces[report["province_code"]]
+
+    _line(ws, 1, ncols, f"{DETAIL_TITLE} – {report['period_label'].upper()}", bold=True, size=14, height=24)
+    _line(ws, 2, ncols, f"{province.full_name} – theo {report['plan']['document']} – {_completeness_text(report)}",
+          size=12)
+
+    top, sub = 4, 5
+    for c, (title, width) in enumerate(_DETAIL_FIXED, start=1):
+        _head(ws.cell(top, c, title))
+        ws.merge_cells(start_row=top, start_column=c, end_row=sub, end_column=c)
+        _box_range(ws, top, c, sub, c)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for ind, first, span in layout:
+        _head(ws.cell(top, first, f"{ind['code']}. {ind['short_name']}"), size=10)
+        if span == 1:
+            _head(ws.cell(sub, first, f"{YES}/{NO}"), size=10)
+            ws.column_dimensions[get_column_letter(first)].width = _YESNO_WIDTH
+            continue
+        ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + span - 1)
+        _box_range(ws, top, first, top, first + span - 1)
+        for k, (title, width) in enumerate(_DETAIL_SUB):
+            _head(ws.cell(sub, first + k, title), size=10)
+            ws.column_dimensions[get_column_letter(first + k)].width = max(width, _count_width(ind, k))
+    ws.row_dimensions[top].height = 66
+    ws.row_dimensions[sub].height = 30
+
+    row = sub
+    districts = [u for u in indicators[0]["units"]] if indicators else []
+    for n, unit in enumerate(districts):
+        row += 1
+        code = unit["district_code"]
+        _body(ws.cell(row, 1, n + 1), align="center")
+        _body(ws.cell(row, 2, unit["district"]), wrap=True)
+        ws.row_dimensions[row].height = _ROW_HEIGHT
+        if code not in submitted:
+            _body(ws.cell(row, 3, COMPLETENESS_LABELS_VI["missing"]), align="center", missing=True)
+            _merged_note(ws, row, len(_DETAIL_FIXED) + 1, ncols, NOT_REPORTED_TEXT)
+            continue
+        _body(ws.cell(row, 3, COMPLETENESS_LABELS_VI["on_time" if submitted[code] else "late"]), align="center")
+        for ind, first, span in layout:
+            u = ind["units"][n]
+            if u["numerator"] is None:
+                _merged_note(ws, row, first, first + span - 1, NOT_REPORTED_TEXT)
+            elif span == 1:
+                _body(ws.cell(row, first, YES if u["numerator"] else NO), align="center")
+            else:
+                _numbers(ws, row, first, u["denominator"], u["numerator"], u["value"])
+
+    row += 1
+    comp = report["completeness"]
+    _body(ws.cell(row, 1, ""), bold=True, fill=_TOTAL_FILL)
+    _body(ws.cell(row, 2, TOTAL_LABEL), bold=True, fill=_TOTAL_FILL)
+    _body(ws.cell(row, 3, f"{comp['received']}/{comp['expected']} đã nộp"), bold=True, fill=_TOTAL_FILL,
+          align="center", wrap=True)
+    for ind, first, span in layout:
+        if ind["numerator"] is None:
+            _merged_note(ws, row, first, first + span - 1, NO_DATA_TEXT, fill=_TOTAL_FILL)
+        elif span == 1:
+            _body(ws.cell(row, first, f"{ind['numerator']}/{ind['denominator']} huyện"), align="center",
+                  bold=True, fill=_TOTAL_FILL)
+        else:
+            _numbers(ws, row, first, ind["denominator"], ind["numerator"], ind["value"], bold=True, fill=_TOTAL_FILL)
+    ws.row_dimensions[row].height = 30
+    total_row = row
+
+    notes = [
+        f"Ghi chú: Dòng \"{TOTAL_LABEL}\" = tổng Số đạt ÷ tổng Tổng số của các huyện đã báo cáo; "
+        f"huyện \"{NOT_REPORTED_TEXT}\" không được tính vào tổng, không coi là 0.",
+        f"Chỉ tiêu dạng {YES}/{NO}: dòng \"{TOTAL_LABEL}\" ghi số huyện trả lời \"{YES}\" / số huyện đã báo cáo.",
+    ]
+    row = total_row + 1
+    for text in notes:
+        row += 1
+        _line(ws, row, ncols, text, italic=True, size=11, align="left")
+    mid = max(len(_DETAIL_FIXED) + 1, ncols - 8)
+    end = _signature(ws, row + 2, province.name, left=(1, len(_DETAIL_FIXED) + 2), right=(mid, ncols))
+
+    _print_setup(ws, report, f"{top}:{sub}", f"A1:{get_column_letter(ncols)}{end}")
+    ws.freeze_panes = ws.cell(sub + 1, len(_DETAIL_FIXED) + 1)
+
+
+def _count_width(ind: dict, k: int) -> float:
+    """Width a count column needs for its largest figure (k: 0 Tổng số, 1 Số đạt, 2 Tỷ lệ)."""
+    if k == 2:
+        return 0
+    key = "denominator" if k == 0 else "numerator"
+    biggest = max([ind[key] or 0] + [u[key] or 0 for u in ind["units"]])
+    digits = len(str(biggest))
+    return digits + (digits - 1) // 3 + 2  # digits, thousands dots, padding
+
+
+def _submissions(store: Store, province_code: str, period: str) -> dict[str, bool]:
+    """District code -> on time, for districts with an accepted return (on time if any version was,
+    as ``measure.completeness`` counts it)."""
+    rows = store.rows("SELECT district_code, bool_or(on_time) FROM returns WHERE province_code = ? AND period = ? "
+                      "GROUP BY district_code", [province_code, period])
+    return {d: bool(t) for d, t in rows}
+
+
+# --- shared pieces --------------------------------------------------------------------------
+
+def _has_data(report: dict) -> bool:
+    return report["completeness"]["received"] > 0
+
+
+def _completeness_text(report: dict) -> str:
+    c = report["completeness"]
+    if not _has_data(report):
+        return f"{NO_DATA_TEXT}: 0/{c['expected']} huyện đã báo cáo kỳ này."
+    return f"{c['received']}/{c['expected']} huyện đã báo cáo, {c['on_time']} đúng hạn."
+
+
+def _font(bold: bool = False, italic: bool = False, size: float = 12, color: str | None = None) -> Font:
+    return Font(name=FONT_NAME, bold=bold, italic=italic, size=size, color=color)
+
+
+def _head(cell, size: float = 11) -> None:
+    cell.font = _font(bold=True, size=size)
+    cell.fill = _HEAD_FILL
+    cell.border = _BOX
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _body(cell, align: str = "left", wrap: bool = False, bold: bool = False, missing: bool = False,
+          fill: PatternFill | None = None, size: float = 11) -> None:
+    cell.font = _font(bold=bold, italic=missing, size=size, color=_MISSING_COLOR if missing else None)
+    cell.border = _BOX
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    if fill is not None:
+        cell.fill = fill
+
+
+def _numbers(ws: Worksheet, row: int, first: int, denominator: int, numerator: int, value: float | None,
+             bold: bool = False, fill: PatternFill | None = None) -> None:
+    for k, (v, fmt) in enumerate(((denominator, COUNT_FORMAT), (numerator, COUNT_FORMAT), (value, PERCENT_FORMAT))):
+        c = ws.cell(row, first + k, "—" if v is None else v)  # a ratio over a zero Tổng số has no value
+        _body(c, align="center" if v is None else "right", bold=bold, fill=fill)
+        if v is not None:
+            c.number_format = fmt
+
+
+def _merged_note(ws: Worksheet, row: int, first: int, last: int, text: str, fill: PatternFill | None = None) -> None:
+    _body(ws.cell(row, first, text), align="center", missing=True, fill=fill, wrap=first == last)
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        _box_range(ws, row, first, row, last, fill)
+
+
+def _box_range(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, fill: PatternFill | None = None) -> None:
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            ws.cell(r, c).border = _BOX
+            if fill is not None:
+                ws.cell(r, c).fill = fill
+
+
+def _line(ws: Worksheet, row: int, ncols: int, text: str, bold: bool = False, italic: bool = False,
+          size: float = 12, align: str = "center", height: float | None = None) -> None:
+    """One line of text across the whole table width."""
+    c = ws.cell(row, 1, text)
+    c.font = _font(bold=bold, italic=italic, size=size)
+    c.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _text(ws: Worksheet, row: int, cols: tuple[int, int], text: str, bold: bool = False, italic: bool = False,
+          size: float = 12) -> None:
+    c = ws.cell(row, cols[0], text)
+    c.font = _font(bold=bold, italic=italic, size=size)
+    c.alignment = Alignment(horizontal="center", vertical="center")
+    if cols[1] > cols[0]:
+        ws.merge_cells(start_row=row, start_column=cols[0], end_row=row, end_column=cols[1])
+
+
+def _letterhead(ws: Worksheet, province_full_name: str, ncols: int) -> None:
+    """The administrative heading: issuing body on the left, national motto on the right."""
+    left, right = (1, 3), (6, ncols)
+    _text(ws, 1, left, f"UBND {province_full_name.upper()}", size=12)
+    _text(ws, 2, left, "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", bold=True, size=12)
+    _text(ws, 1, right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
+    _text(ws, 2, right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=12)
+
+
+def _signature(ws: Worksheet, row: int, place: str, left: tuple[int, int], right: tuple[int, int]) -> int:
+    """Place and date line, then the preparer's and the director's signature blocks; the last row used."""
+    _text(ws, row, right, f"{place}, ngày ….. tháng ….. năm ……", italic=True)
+    _text(ws, row + 1, left, PREPARER, bold=True)
+    _text(ws, row + 1, right, DIRECTOR, bold=True)
+    _text(ws, row + 2, left, "(Ký, ghi rõ họ tên)", italic=True, size=11)
+    _text(ws, row + 2, right, "(Ký tên, đóng dấu)", italic=True, size=11)
+    return row + 7  # room to sign
+
+
+def _print_setup(ws: Worksheet, report: dict, title_rows: str, area: str) -> None:
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = 0.5
+    ws.page_margins.bottom = 0.6
+    ws.page_margins.footer = 0.25
+    ws.print_title_rows = title_rows
+    ws.print_area = area
+    # '&' starts a code in headers and footers: keep it out of the text
+    ws.oddFooter.left.text = f"{report['province']} – {report['period_label']}"
+    ws.oddFooter.right.text = "Trang &P/&N"
+    for part in (ws.oddFooter.left, ws.oddFooter.right):
+        part.font = f"{FONT_NAME},Italic"
+        part.size = 9

@@ -1,0 +1,251 @@
+"""The real app in a real browser: `streamlit run app.py` on a free loopback port, driven by
+Playwright with the system's Debian chromium (never a downloaded browser).
+
+Opens every page the router lists, logs in as a district officer, uploads a good and a bad
+return and reads what the officer reads. Screenshots go to tests/e2e/screenshots/
+(gitignored) for a human to look at. Every wait is bounded; the server is always stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from plantrack.accounts import ensure_demo_users
+from plantrack.store import Store
+from plantrack.units import load_units
+from tests.helpers import full_values, load, make_return
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+START_TIMEOUT = 90  # seconds for the server to answer
+STEP_TIMEOUT = 60_000  # milliseconds for any one thing to appear in the page
+EXPECTED_PAGES = 9
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian chromium (/usr/bin/chromium) is not installed: apt-get install chromium",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer in {START_TIMEOUT}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def prepared_db(tmp_path_factory) -> Path:
+    """A small store: Hậu Giang's districts for 2023 and 2024 (one refused file), demo accounts."""
+    path = tmp_path_factory.mktemp("e2e") / "e2e.duckdb"
+    store = Store(path)
+    for n, d in enumerate(load_units().districts_of("93")):
+        for period, year in (("2023", 2023), ("2024", 2024)):
+            if d.code == "933" and period == "2024":
+                continue  # the officer's return still to send
+            values = {c: (den * (year - 2021), num * (year - 2021) + n) if den else (den, num)
+                      for c, (den, num) in full_values(d.code).items()}
+            assert load(store, d.code, period, values, received=dt.datetime(year, 11, 20)).status == "accepted"
+    ensure_demo_users(store)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(prepared_db, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    env = {**os.environ, "PLANTRACK_DB": str(prepared_db), "BROWSER_PATH": str(CHROMIUM)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--global.developmentMode", "false"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=STEP_TIMEOUT)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    context.set_default_timeout(STEP_TIMEOUT)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _settle(page) -> None:
+    """Wait until the script has finished running (no 'Running…' status) and the page has content."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=STEP_TIMEOUT)
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stVerticalBlock"]', timeout=STEP_TIMEOUT)
+    deadline = time.monotonic() + STEP_TIMEOUT / 1000
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(300)
+
+
+def _shot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so the viewport grows to fit it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], '
+        + '[data-testid="stAppViewContainer"], [data-testid="stSidebarContent"]')].map(e => e.scrollHeight), 0)""")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 8000))})
+    page.wait_for_timeout(500)
+    try:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+
+
+def _nav_links(page, base: str) -> dict[str, str]:
+    """Page title -> URL, as the router's sidebar navigation lists them."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for(timeout=STEP_TIMEOUT)
+    expander = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if expander.count():  # "View more" when the list is long
+        expander.first.click()
+    out = {}
+    for i in range(links.count()):
+        a = links.nth(i)
+        href = a.get_attribute("href") or ""
+        out[a.inner_text().strip()] = href if href.startswith("http") else base + "/" + href.lstrip("/")
+    return out
+
+
+def _login(page, username: str, password: str) -> None:
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label(re.compile(r"Tên đăng nhập|Tài khoản", re.I)).fill(username)
+    sidebar.get_by_label(re.compile(r"Mật khẩu", re.I)).fill(password)
+    sidebar.get_by_role("button", name=re.compile(r"^Đăng nhập$", re.I)).click()
+    page.get_by_text(re.compile(username)).first.wait_for(timeout=STEP_TIMEOUT)
+    _settle(page)
+
+
+def _upload(page, name: str, data: bytes) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": data}])
+
+
+def _go(page, title: str) -> None:
+    """Follow the sidebar link (a reload would start a new session and forget the login)."""
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    page.get_by_role("heading", name=re.compile(title, re.I)).first.wait_for()
+    _settle(page)
+
+
+def test_every_page_opens(server, page):
+    page.goto(server, wait_until="domcontentloaded")
+    _settle(page)
+    links = _nav_links(page, server)
+    assert len(links) == EXPECTED_PAGES, links
+    for n, (title, url) in enumerate(links.items(), 1):
+        page.goto(url, wait_until="domcontentloaded")
+        _settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} ({url}) raised"
+        slug = re.sub(r"[^a-z0-9]+", "-", url.rsplit("/", 1)[-1].lower()).strip("-") or "home"
+        _shot(page, f"page-{n:02d}-{slug}")
+
+
+def test_officer_uploads_good_and_bad_returns(server, page):
+    page.goto(server, wait_until="domcontentloaded")
+    _settle(page)
+    _go(page, "Nộp báo cáo")
+    _login(page, "huyen933", "huyen933-demo")
+    page.get_by_text("Tải mẫu báo cáo (.xlsx)").wait_for()
+    _shot(page, "upload-1-logged-in")
+
+    page.get_by_text(re.compile("Đọc từ tệp")).click()
+    _settle(page)
+    good = make_return("933", "2024", {c: (den * 3, num * 3) if den else (den, num)
+                                       for c, (den, num) in full_values("933").items()})
+    _upload(page, "chau-thanh-2024.xlsx", good)
+    confirm = page.get_by_role("button", name="Nộp báo cáo này")
+    confirm.wait_for()
+    page.locator('[data-testid="stTable"]').filter(has_text="CT01").first.wait_for()
+    _settle(page)
+    _shot(page, "upload-2-preview")
+    confirm.click()
+    page.get_by_text(re.compile(r"Đã nhận báo cáo Huyện Châu Thành.*phiên bản 1")).wait_for()
+    _settle(page)
+    _shot(page, "upload-3-accepted")
+
+    bad_values = full_values("933")
+    bad_values["CT01"] = (100, 150)
+    bad_values["CT03"] = (60, "sáu mươi")
+    _upload(page, "chau-thanh-sai.xlsx", make_return("933", "2024", bad_values))
+    page.get_by_text(re.compile(r"Không nhận tệp này \(2 lỗi\)")).wait_for()
+    _settle(page)
+    table = page.locator('[data-testid="stTable"]').filter(has_text="Lỗi và cách sửa").last
+    assert "F11" in table.inner_text() and "lớn hơn Tổng số" in table.inner_text()
+    assert "F13" in table.inner_text()
+    assert page.get_by_role("button", name=re.compile("Tải tệp đã đánh dấu lỗi")).count() >= 1
+    _shot(page, "upload-4-refused")
+
+    _upload(page, "vi-thanh.xlsx", make_return("930", "2024", full_values("930")))
+    page.get_by_text(re.compile(r"Tệp này là báo cáo của Thành phố Vị Thanh")).wait_for()
+    _settle(page)
+    _shot(page, "upload-5-other-district")
+
+    _go(page, "Lịch sử")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.get_by_text(re.compile(r"vi-thanh\.xlsx.*gửi bởi huyen933")).first.wait_for()
+    _shot(page, "history-officer")
+
+    _go(page, "Xuất báo cáo")
+    page.get_by_role("button", name=re.compile("Tạo ảnh PNG")).first.click()
+    page.get_by_role("button", name=re.compile("Tải ảnh PNG")).wait_for()
+    _settle(page)
+    _shot(page, "export")

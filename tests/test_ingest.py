@@ -1,0 +1,116 @@
+"""Loading returns end to end: accepted, versions, unchanged, refused, late, history checks."""
+
+import datetime as dt
+
+from helpers import full_values, load, make_return, new_store
+from plantrack.ingest import ingest_bytes
+
+
+def counts(store):
+    return {t: store.rows(f"SELECT count(*) FROM {t}")[0][0]
+            for t in ("receipts", "blobs", "returns", "return_values", "issues")}
+
+
+def test_a_filled_template_is_accepted_and_reads_back_exactly(tmp_path):
+    store = new_store(tmp_path)
+    values = full_values("933")
+    out = load(store, "933", "2023", values)
+    assert out.status == "accepted" and out.version == 1 and not out.errors
+    assert (out.province_code, out.district_code, out.period) == ("93", "933", "2023")
+    assert out.province == "Hậu Giang" and out.district == "Huyện Châu Thành"
+    stored = dict(((i, (n, d)) for i, n, d in store.rows(
+        "SELECT indicator, numerator, denominator FROM return_values")))
+    for code, (den, num) in values.items():
+        expected = (1, 1) if code == "CT08" else (num, den)
+        assert stored[code] == expected
+
+
+def test_a_new_return_for_the_same_district_and_period_is_a_new_version(tmp_path):
+    store = new_store(tmp_path)
+    load(store, "933", "2023", full_values("933"))
+    out = load(store, "933", "2023", full_values("933", scale=2))
+    assert out.status == "accepted" and out.version == 2
+    current = store.rows("SELECT version FROM current_returns WHERE district_code = '933'")
+    assert current == [(2,)]
+    assert store.rows("SELECT count(*) FROM returns")[0][0] == 2  # the old version stays in history
+
+
+def test_the_same_bytes_twice_are_unchanged_and_make_no_new_version(tmp_path):
+    store = new_store(tmp_path)
+    data = make_return("933", "2023", full_values("933"))
+    first = ingest_bytes(store, data, "a.xlsx")
+    again = ingest_bytes(store, data, "a-copy.xlsx")
+    assert first.status == "accepted" and again.status == "unchanged" and again.version == 1
+    c = counts(store)
+    assert c["returns"] == 1 and c["receipts"] == 2 and c["blobs"] == 1
+
+
+def test_a_refused_file_stores_only_its_bytes_and_outcome(tmp_path):
+    store = new_store(tmp_path)
+    bad = full_values("933")
+    bad["CT02"] = (100, 150)  # Số đạt > Tổng số
+    bad["CT03"] = (-1, 5)
+    out = load(store, "933", "2023", bad)
+    assert out.status == "rejected"
+    assert {(e.code, e.cell) for e in out.errors} == {("numerator-exceeds-denominator", "F12"), ("value-negative", "E13")}
+    c = counts(store)
+    assert c["returns"] == 0 and c["return_values"] == 0
+    assert c["receipts"] == 1 and c["blobs"] == 1 and c["issues"] >= 2
+    assert store.rows("SELECT outcome FROM receipts") == [("rejected",)]
+
+
+def test_a_refused_file_leaves_the_current_version_in_place(tmp_path):
+    store = new_store(tmp_path)
+    load(store, "933", "2023", full_values("933"))
+    bad = full_values("933")
+    bad["CT01"] = ("abc", 5)
+    assert load(store, "933", "2023", bad).status == "rejected"
+    assert store.rows("SELECT version FROM current_returns") == [(1,)]
+
+
+def test_late_when_received_after_the_due_date(tmp_path):
+    store = new_store(tmp_path)
+    on_time = load(store, "933", "2023H1", received=dt.datetime(2023, 5, 15, 16, 0))
+    late = load(store, "930", "2023H1", received=dt.datetime(2023, 5, 16, 8, 0))
+    assert "late" not in {w.code for w in on_time.warnings}
+    assert [w.code for w in late.warnings if w.code == "late"] == ["late"]
+    assert store.rows("SELECT district_code, on_time FROM returns ORDER BY 1") == [("930", False), ("933", True)]
+
+
+def test_denominator_jump_against_the_units_previous_return(tmp_path):
+    store = new_store(tmp_path)
+    load(store, "933", "2022", full_values("933"))
+    values = full_values("933")
+    values["CT01"] = (1000, 10)  # was 100
+    out = load(store, "933", "2023H1", values)
+    jumps = [w for w in out.warnings if w.code == "denominator-jump"]
+    assert [(w.indicator, w.cell) for w in jumps] == [("CT01", "E11")]
+
+
+def test_not_reported_is_stored_as_null_never_zero(tmp_path):
+    store = new_store(tmp_path)
+    values = full_values("933")
+    values["CT05"] = (None, None)
+    out = load(store, "933", "2023", values)
+    assert out.status == "accepted"
+    assert ("not-reported", "CT05") in {(w.code, w.indicator) for w in out.warnings}
+    assert store.rows("SELECT numerator, denominator FROM return_values WHERE indicator = 'CT05'") == [(None, None)]
+
+
+def test_a_district_officer_cannot_load_another_districts_return(tmp_path):
+    store = new_store(tmp_path)
+    data = make_return("930", "2023", full_values("930"))
+    out = ingest_bytes(store, data, "x.xlsx", expect_district="933")
+    assert out.status == "rejected" and "unit-mismatch" in {e.code for e in out.errors}
+    assert counts(store)["returns"] == 0
+    # the same bytes accepted for their own district are not "unchanged" for another one
+    assert ingest_bytes(store, data, "x.xlsx", expect_district="930").status == "accepted"
+    assert ingest_bytes(store, data, "x.xlsx", expect_district="933").status == "rejected"
+
+
+def test_a_file_over_the_size_limit_is_refused_and_not_kept(tmp_path):
+    store = new_store(tmp_path)
+    data = make_return("933", "2023", full_values("933"))
+    out = ingest_bytes(store, data, "big.xlsx", max_bytes=len(data) - 1)
+    assert out.status == "rejected" and [e.code for e in out.errors] == ["file-too-large"]
+    assert counts(store)["blobs"] == 0 and counts(store)["receipts"] == 1
