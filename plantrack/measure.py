@@ -157,7 +157,7 @@ def _indicator_entry(ind: Indicator, series: Series | None, p: Period | None, un
     n, d = series.points.get(p, (None, None)) if series and p else (None, None)
     return {
         "code": ind.code, "group": ind.group, "name": ind.name, "short_name": ind.short_name, "kind": ind.kind,
-        "numerator": n, "denominator": d, "value": _round(percent(n, d)), "target": ind.target,
+        "numerator": n, "denominator": d, "value": _round(percent(n, d)), "target": int(ind.target) if ind.target.is_integer() else ind.target,
         "status": series.status(p) if series and p else "no_data",
         "required": _round(series.required(p)) if series and p else None,
         "previous_value": _round(series.previous_value(p)) if series and p else None,
