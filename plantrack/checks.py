@@ -164,9 +164,22 @@ def read_yes_no(found: Found | None) -> tuple[bool | None, str | None, str]:
 
 # --- the checks ------------------------------------------------------------------------
 
+def _from_letterhead(loc: Located, match) -> Found | None:
+    """The first letterhead line ("UBND TỈNH …", "UBND HUYỆN …") that names exactly one unit."""
+    for found in loc.issuers:
+        if match(found.value).unit is not None:
+            return found
+    return None
+
+
 def check_units(loc: Located, units: Units, out: Checked) -> None:
     sheet = loc.sheet
     prov_found, dist_found = loc.province, loc.district
+    if prov_found is None or prov_found.value in (None, ""):
+        prov_found = _from_letterhead(loc, lambda text: match_province(units, text)) or prov_found
+    if dist_found is None or dist_found.value in (None, ""):
+        prov = match_province(units, prov_found.value).unit if prov_found and prov_found.value else None
+        dist_found = _from_letterhead(loc, lambda text: match_district(units, text, prov.code if prov else None)) or dist_found
     province = None
     if prov_found is None or prov_found.value in (None, ""):
         if dist_found is None or dist_found.value in (None, ""):

@@ -18,8 +18,8 @@ TABLE_START_ROWS = 30
 # starts with it followed by a space ("tong so gia dinh" is a denominator header).
 COLUMN_LABELS: dict[str, tuple[str, ...]] = {
     "code": ("ma chi tieu", "ma so", "ma", "ma ct", "ma so chi tieu"),
+    "numerator": ("so dat", "ket qua thuc hien", "ket qua", "so luong dat", "so dat duoc", "tong so dat"),
     "denominator": ("tong so",),
-    "numerator": ("so dat", "ket qua thuc hien", "ket qua", "so luong dat", "so dat duoc"),
     "ratio": ("ty le", "ti le", "ty le %", "ti le %", "ty le dat"),
     "name": ("chi tieu", "ten chi tieu", "noi dung", "noi dung chi tieu"),
     "stt": ("stt", "tt", "so tt", "so thu tu"),
@@ -27,7 +27,7 @@ COLUMN_LABELS: dict[str, tuple[str, ...]] = {
     "note": ("ghi chu",),
 }
 # labels that must match exactly (too short or too generic to be a prefix)
-EXACT_ONLY = {"ma", "tt", "ket qua", "chi tieu", "ty le", "ti le"}
+EXACT_ONLY = {"ma", "tt"}
 
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "province": ("tinh", "tinh thanh pho", "ten tinh", "tinh tp"),
@@ -66,6 +66,7 @@ class Located:
     district: Found | None = None
     period: Found | None = None
     title_period: Found | None = None  # a period read from the title, when no label gives it
+    issuers: list[Found] = field(default_factory=list)  # "UBND HUYỆN …" lines above the table
     column_titles: dict[str, str] = field(default_factory=dict)
 
 
@@ -131,6 +132,18 @@ def _lower_row_is_header(sheet: Sheet, row: int, width: int) -> bool:
     return any(_role(sheet.value(row, c)) for c in range(1, width + 1))
 
 
+def _is_column_numbering(sheet: Sheet, row: int) -> bool:
+    """The row under a header that numbers the columns: 1 2 3 …, (1) (2) (3) …, or A B C …"""
+    values = [c.value for (r, _), c in sorted(sheet.cells.items()) if r == row and c.value not in (None, "")]
+    if len(values) < 3:
+        return False
+    keys = [fold_words(v) for v in values]
+    if all(k.isdigit() for k in keys):
+        numbers = [int(k) for k in keys]
+        return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    return all(len(k) == 1 and k.isalpha() for k in keys) and keys == [chr(ord(keys[0]) + i) for i in range(len(keys))]
+
+
 def _header_block(sheet: Sheet, above: int) -> dict[str, Found]:
     """Labels above the table and their values: next non-empty cell to the right, or after a colon."""
     found: dict[str, Found] = {}
@@ -176,6 +189,18 @@ def _title_period(sheet: Sheet, above: int) -> Found | None:
     return None
 
 
+def _issuers(sheet: Sheet, above: int) -> list[Found]:
+    """Letterhead lines naming the issuing People's Committee ("UBND HUYỆN CHÂU THÀNH"): the
+    unit when no label names it."""
+    out = []
+    for (row, col), cell in sorted(sheet.cells.items()):
+        if row < above and isinstance(cell.value, str):
+            key = fold_words(cell.value)
+            if key.startswith(("ubnd ", "uy ban nhan dan ")):
+                out.append(Found(cell.value, cell_ref(row, col), cell))
+    return out
+
+
 def _found(sheet: Sheet, row: int, col: int | None) -> Found | None:
     if col is None:
         return None
@@ -215,6 +240,8 @@ def locate(workbook: Workbook) -> Located | None:
             first_header_row -= 1
         rows = []
         for row in range(header_row + 1, sheet.max_row + 1):
+            if _is_column_numbering(sheet, row):
+                continue
             code = _found(sheet, row, roles.get("code"))
             name = _found(sheet, row, roles.get("name"))
             if (code is None or code.value in (None, "")) and (name is None or name.value in (None, "")):
@@ -230,6 +257,7 @@ def locate(workbook: Workbook) -> Located | None:
             sheet=sheet.name, header_row=header_row, columns=roles, rows=rows,
             province=block.get("province"), district=block.get("district"), period=block.get("period"),
             title_period=None if "period" in block else _title_period(sheet, first_header_row),
+            issuers=_issuers(sheet, first_header_row),
             column_titles={role: str(_merged_value(sheet, header_row, col) or "") for role, col in roles.items()},
         )
     return None

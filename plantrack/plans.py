@@ -8,6 +8,7 @@ add indicators. A malformed file fails loudly at load time, naming the file and 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
 import tomllib
@@ -122,20 +123,32 @@ class Plan:
         return self.first_year <= period.year <= self.last_year
 
     def match_indicator_name(self, text: object) -> Indicator | None:
-        """The indicator whose name (or short name, or alias) the text is, ignoring case and accents."""
-        key = fold_words(text)
-        if not key:
+        """The indicator a name cell is about, ignoring case, accents, a leading "Tỷ lệ"/"Số"/
+        "100 %" and trailing notes; None when no indicator, or more than one, fits."""
+        key = _name_key(text)
+        if len(key) < 8:
             return None
-        for ind in self.indicators:
-            names = (ind.name, ind.short_name, *ind.aliases)
-            if any(fold_words(n) == key for n in names):
-                return ind
-        # a cell often carries the name plus a trailing note; accept a long common prefix
-        for ind in self.indicators:
-            full = fold_words(ind.name)
-            if len(key) >= 25 and (full.startswith(key) or key.startswith(full)):
-                return ind
+        names = {ind.code: [_name_key(n) for n in (ind.name, ind.short_name, *ind.aliases)] for ind in self.indicators}
+        exact = [c for c, keys in names.items() if key in keys]
+        if len(exact) == 1:
+            return self.indicator(exact[0])
+        # the full name inside a longer cell, or a long enough start of the full name
+        partial = [c for c, keys in names.items()
+                   if keys[0] in key or (len(key) >= 25 and keys[0].startswith(key))]
+        if len(partial) == 1:
+            return self.indicator(partial[0])
+        scored = sorted(((max(difflib.SequenceMatcher(None, key, k).ratio() for k in keys), c)
+                         for c, keys in names.items()), reverse=True)
+        if scored and scored[0][0] >= 0.85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05):
+            return self.indicator(scored[0][1])
         return None
+
+
+_NAME_NOISE = re.compile(r"^(?:(?:ty le|ti le|so|phan tram|100|dat|chi tieu)\s+)+|\s+(?:dat\s+)?(?:100\s*)?$")
+
+
+def _name_key(text: object) -> str:
+    return _NAME_NOISE.sub("", fold_words(text)).strip()
 
 
 # --- periods ---------------------------------------------------------------------------

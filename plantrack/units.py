@@ -184,9 +184,14 @@ def _split_prefix(text: object, prefixes: dict[str, str]) -> tuple[str | None, s
     return None, key
 
 
+_ORG_PREFIX = _re.compile(
+    r"^(ubnd|uy ban nhan dan|phong lao dong thuong binh va xa hoi|phong ld ?tb ?xh|phong ldtbxh|so lao dong thuong binh va xa hoi|so ld ?tb ?xh)\s+")
+
+
 def _drop_suffix(text: object) -> str:
-    """'Huyện Châu Thành, tỉnh Hậu Giang' -> 'Huyện Châu Thành'."""
-    return _re.split(r"\s[-–]\s|,", str(text), maxsplit=1)[0]
+    """'UBND huyện Châu Thành, tỉnh Hậu Giang' -> 'huyen chau thanh' (the issuing body's words dropped)."""
+    head = _re.split(r"\s[-–]\s|,", str(text), maxsplit=1)[0]
+    return _ORG_PREFIX.sub("", _key(head))
 
 
 def match_province(units: Units, text: object) -> Match:
