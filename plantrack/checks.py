@@ -62,6 +62,7 @@ class Checked:
 # --- numbers ---------------------------------------------------------------------------
 
 _THOUSANDS = re.compile(r"^\d{1,3}(?:([. \u00a0\u202f'])\d{3})(?:\1\d{3})*$")
+_COMMA_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3}){2,}$")  # "12,345,678": only thousands (a decimal has one comma)
 _PLAIN_INT = re.compile(r"^\d+$")
 _DECIMAL = re.compile(r"^\d+[.,]\d+$")
 
@@ -107,7 +108,7 @@ def _parse_number_text(text: str) -> int | float | None:
         s = s[1:].strip()
     if _PLAIN_INT.match(s):
         number: int | float = int(s)
-    elif _THOUSANDS.match(s):
+    elif _THOUSANDS.match(s) or _COMMA_THOUSANDS.match(s):
         number = int(re.sub(r"\D", "", s))
     elif _DECIMAL.match(s):
         number = float(s.replace(",", "."))

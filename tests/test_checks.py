@@ -16,7 +16,7 @@ def found(value, **kw):
 
 @pytest.mark.parametrize("value, expected", [
     (1234, 1234), (0, 0), (1234.0, 1234), (-0.0, 0), ("1234", 1234), ("1.234", 1234),
-    ("12 345", 12345), ("1.234.567", 1234567), ("12\u00a0345", 12345), (" 42 ", 42), ("1e3", 1000),
+    ("12 345", 12345), ("1.234.567", 1234567), ("1,234,567", 1234567), ("12\u00a0345", 12345), (" 42 ", 42), ("1e3", 1000),
 ])
 def test_whole_counts_typed_as_numbers_or_vietnamese_text(value, expected):
     assert read_count(found(value))[:2] == (expected, None)
