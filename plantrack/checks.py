@@ -79,7 +79,7 @@ def read_count(found: Found | None) -> tuple[int | None, str | None, str]:
         return None, "value-not-number", cell.error
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None, ""
-    shown = str(value).strip()
+    shown = _shown(value, cell)
     if isinstance(value, bool) or (cell is not None and cell.is_date) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
         return None, "value-not-number", shown
     if isinstance(value, str):
@@ -99,6 +99,17 @@ def read_count(found: Found | None) -> tuple[int | None, str | None, str]:
     if isinstance(number, float) and not number.is_integer():
         return None, "value-not-whole", shown
     return int(number), None, shown
+
+
+def _shown(value: object, cell) -> str:
+    """The value as the officer sees it in the cell: a date as a date, a decimal with a comma."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return f"ngày {value:%d/%m/%Y}"
+    if cell is not None and cell.is_date and isinstance(value, (int, float)) and 0 < value < 2_958_466:
+        return f"ngày {dt.date(1899, 12, 30) + dt.timedelta(days=int(value)):%d/%m/%Y}"
+    if isinstance(value, float) and not isinstance(value, bool) and math.isfinite(value):
+        return f"{value:g}".replace(".", ",")
+    return str(value).strip()
 
 
 def _parse_number_text(text: str) -> int | float | None:
