@@ -15,27 +15,20 @@ import streamlit as st
 from pages import common
 from plantrack import charts
 from plantrack.export import export_report
-from plantrack.history import period_label
 
 PNGS = "export_pngs"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 if Path("/usr/bin/chromium").exists():  # kaleido draws with the Debian chromium, never a downloaded one
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
 
-st.header("Xuất báo cáo")
-
 units = common.units()
-province = common.selected_province()
+province, period = common.selected_province(), common.selected_period()
 province_name = units.provinces[province].full_name
-periods = list(reversed(common.periods_with_data(province)))  # newest first
-if not periods:
-    st.info(f"{province_name} chưa có báo cáo nào được nhận, nên chưa có gì để xuất. "
-            "Các huyện nộp báo cáo ở trang **Nộp báo cáo**.")
-    st.stop()
 
-chosen = common.selected_period()
-period = st.selectbox("Kỳ báo cáo", periods, format_func=period_label, key="export_period",
-                      index=periods.index(chosen) if chosen in periods else 0)
+st.header(f"Xuất báo cáo — {province_name}")
+if not common.require_data(province, period):
+    st.stop()
+st.caption(f"Kỳ báo cáo: **{common.period_label(period)}** (đổi tỉnh và kỳ ở thanh bên trái).")
 
 
 @st.cache_data(show_spinner="Đang lập báo cáo tổng hợp…")
@@ -44,7 +37,7 @@ def report_xlsx(province_code: str, period_code: str) -> bytes:
 
 
 st.subheader("Báo cáo tổng hợp (Excel)")
-st.caption(f"{province_name}, {period_label(period)}: trang tổng hợp của tỉnh so với chỉ tiêu, và một trang cho mỗi kỳ "
+st.caption(f"{province_name}, {common.period_label(period)}: trang tổng hợp của tỉnh so với chỉ tiêu, và một trang cho mỗi kỳ "
            "với số liệu từng huyện. Sẵn sàng để in (khổ ngang) và gửi lên cấp trên.")
 st.download_button("Tải báo cáo tổng hợp (.xlsx)", report_xlsx(province, period), mime=XLSX,
                    file_name=f"bao-cao-tong-hop-{province}-{period}.xlsx", type="primary",
@@ -66,12 +59,12 @@ for name, (title, build) in builders.items():
         try:
             fig = build()
         except Exception as exc:  # one chart failing must not take the report download with it
-            st.warning(f"Chưa vẽ được biểu đồ này cho {period_label(period)} ({type(exc).__name__}: {exc}).",
+            st.warning(f"Chưa vẽ được biểu đồ này cho {common.period_label(period)} ({type(exc).__name__}: {exc}).",
                        icon=":material/warning:")
             continue
         key = (name, province, period, hashlib.sha256(fig.to_json().encode()).hexdigest())
         with st.expander("Xem biểu đồ"):
-            st.plotly_chart(fig, key=f"export-fig-{name}")
+            common.plot(fig, key=f"export-fig-{name}")
         slot = st.empty()
         if key not in st.session_state[PNGS] and slot.button("Tạo ảnh PNG", key=f"export-make-{name}",
                                                              icon=":material/image:"):

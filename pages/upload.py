@@ -8,8 +8,6 @@ stored only when confirmed. A district officer acts only for their own district
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from pages import common
@@ -52,9 +50,11 @@ district = left.selectbox("Huyện, thị xã, thành phố", allowed, format_fu
                           key="upload_district", disabled=len(allowed) == 1)
 plan = plans.for_province(district.province_code)
 periods = list(reversed(plan.periods()))  # newest first
-due_soon = [p for p in periods if plan.due_date(p) <= dt.date.today() + dt.timedelta(days=45)]
+# the same period as the sidebar's picker: choosing it here chooses it there too
+chosen = parse_period(common.selected_period())
+st.session_state["upload_period"] = chosen if chosen in periods else periods[0]
 period = right.selectbox("Kỳ báo cáo", periods, format_func=lambda p: p.label, key="upload_period",
-                         index=periods.index(due_soon[0]) if due_soon else len(periods) - 1)
+                         on_change=lambda: common.set_period(st.session_state["upload_period"].code))
 st.caption(f"Hạn nộp báo cáo {period.label}: {plan.due_date(period).strftime('%d/%m/%Y')}. "
            "Mẫu đã ghi sẵn tên tỉnh, huyện và kỳ báo cáo; chỉ nhập vào các ô màu vàng.")
 st.download_button("Tải mẫu báo cáo (.xlsx)", form_bytes(district.code, period.code),
@@ -137,6 +137,13 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
                 outcome.warnings if outcome.status != "rejected" else [], st.warning, outcome.province_code)
 
 
+def submit_all(pending: list[tuple]) -> None:
+    for args in pending:
+        submit(*args)
+
+
+submit_all_slot = st.empty()  # filled once every file has been read
+pending: list[tuple] = []
 for f in files:
     data = f.getvalue()
     with st.container(border=True):
@@ -168,7 +175,12 @@ for f in files:
                 st.table(value_rows(checked.values, plan_of(checked.province_code)), hide_index=True)
                 show_issues(f"{len(checked.warnings)} cảnh báo (báo cáo vẫn được nhận):", checked.warnings, st.warning,
                             checked.province_code)
-                st.button("Nộp báo cáo này", key=f"confirm-{f.file_id}", type="primary", on_click=submit,
-                          args=(f.file_id, f.name, data, expect_district, expect_period))
+                args = (f.file_id, f.name, data, expect_district, expect_period)
+                st.button("Nộp báo cáo này", key=f"confirm-{f.file_id}", type="primary", on_click=submit, args=args)
+                pending.append(args)
                 continue
         show_outcome(f.file_id, f.name, data)
+
+if len(pending) > 1:  # a planner dropping in a folder's worth of returns
+    submit_all_slot.button(f"Nộp cả {len(pending)} báo cáo đã kiểm tra ở dưới", key="confirm-all", type="primary",
+                           on_click=submit_all, args=(pending,))

@@ -26,7 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from plantrack.charts import format_count, format_percent
 from plantrack.issues import Issue
 from plantrack.plans import Plan
-from plantrack.workbook import ReadError, parse_ref, read_workbook
+from plantrack.workbook import MAX_COLS, MAX_ROWS, ReadError, parse_ref, read_workbook
 
 ISSUES_SHEET = "Loi"
 ERROR_COLOR = "FF9C9C"  # red: must be fixed
@@ -44,9 +44,11 @@ COL_IND_CODE, COL_IND_NAME, COL_DEN, COL_NUM, COL_RATIO = "Mã chỉ tiêu", "Ch
 NOT_REPORTED = "Chưa báo cáo"
 YES, NO = "Có", "Không"
 
-# openpyxl reads a whole workbook into memory; past this much sheet XML the district's file
-# is rebuilt from the (bounded) values the reader saw instead of being loaded as it is.
-MAX_OPENPYXL_XML_BYTES = 30 * 1024 * 1024
+# openpyxl reads a whole workbook into memory (every cell, every merged range); past these
+# sizes the district's file is rebuilt from the bounded values the reader saw instead of
+# being loaded as it is. A real return is a few hundred kB of XML and a few dozen merges.
+MAX_OPENPYXL_XML_BYTES = 8 * 1024 * 1024
+MAX_MERGES = 2000
 
 _FONT = Font(name="Times New Roman", size=12)
 _BOLD = Font(name="Times New Roman", size=12, bold=True)
@@ -122,7 +124,9 @@ def annotate_workbook(data: bytes, issues: Sequence[Issue]) -> bytes:
         wb.remove(wb.active)
     else:
         wb = None
-        if found.format in ("xlsx", "xlsm") and _sheet_xml_bytes(data) <= MAX_OPENPYXL_XML_BYTES:
+        small = (_xml_bytes(data) <= MAX_OPENPYXL_XML_BYTES
+                 and sum(len(s.merged) for s in found.sheets) <= MAX_MERGES) if found.format in ("xlsx", "xlsm") else False
+        if small:
             wb = _load_as_is(data)
         if wb is None:
             wb = _rebuild(found)
@@ -133,9 +137,10 @@ def annotate_workbook(data: bytes, issues: Sequence[Issue]) -> bytes:
     return buf.getvalue()
 
 
-def _sheet_xml_bytes(data: bytes) -> int:
+def _xml_bytes(data: bytes) -> int:
+    """What the workbook's XML inflates to (every member but pictures, which openpyxl drops)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return sum(i.file_size for i in zf.infolist() if i.filename.lower().startswith("xl/worksheets/"))
+        return sum(i.file_size for i in zf.infolist() if not i.filename.lower().startswith("xl/media/"))
 
 
 def _load_as_is(data: bytes) -> Workbook | None:
@@ -172,8 +177,9 @@ def _rebuild(found) -> Workbook:
                 except (TypeError, ValueError):
                     target.value = str(value)
                     target.data_type = "s"
-        for r1, c1, r2, c2 in sheet.merged:
-            if (r1, c1) != (r2, c2):
+        for r1, c1, r2, c2 in sheet.merged[:MAX_MERGES]:
+            if (r1, c1) != (r2, c2) and r1 <= MAX_ROWS and c1 <= MAX_COLS:
+                r2, c2 = min(r2, MAX_ROWS), min(c2, MAX_COLS)
                 try:
                     ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
                 except ValueError:

@@ -32,6 +32,7 @@ __all__ = [
     "format_count",
     "period_t",
     "period_label",
+    "HEATMAP_ORDER",
     "progress_bars",
     "trajectory_chart",
     "district_heatmap",
@@ -538,6 +539,10 @@ def _district_sort_key(cells: Sequence[tuple[str, float | None]], name: str) -> 
     )
 
 
+# a district's first year of data has no progress to judge yet: "Năm gốc" (baseline)
+HEATMAP_ORDER = [*STATUS_ORDER[:-1], "baseline", "no_data"]
+
+
 def district_heatmap(report: Mapping[str, Any]) -> go.Figure:
     """Districts (rows, worst first) × indicators (columns), coloured by status."""
     where = ", ".join(
@@ -562,11 +567,12 @@ def district_heatmap(report: Mapping[str, Any]) -> go.Figure:
             grid[d].append(("no_data" if v is None else _status(u.get("status")), v))
 
     order = sorted(districts, key=lambda d: _district_sort_key(grid[d], districts[d]))
+    categories = HEATMAP_ORDER
     codes = [i.get("code", "") for i in indicators]
     names = [i.get("short_name") or i.get("name") or "" for i in indicators]
     z, text, hover = [], [], []
     for d in order:
-        z.append([STATUS_ORDER.index(s) for s, _ in grid[d]])
+        z.append([categories.index(s) for s, _ in grid[d]])
         text.append([_NOT_REPORTED_CELL if v is None else format_percent(v, 1) for _, v in grid[d]])
         hover.append([
             f"<b>{districts[d]}</b><br>{c} {_wrap(n, 50)}<br>"
@@ -574,11 +580,11 @@ def district_heatmap(report: Mapping[str, Any]) -> go.Figure:
             f"{NOT_REPORTED_TEXT if v is None else STATUS_LABELS_VI[s]}"
             for (s, v), c, n in zip(grid[d], codes, names)
         ])
-    labels = [STATUS_LABELS_VI[s] for s in STATUS_ORDER[:-1]] + [NOT_REPORTED_TEXT]
+    labels = [STATUS_LABELS_VI[s] for s in categories[:-1]] + [NOT_REPORTED_TEXT]
     fig = go.Figure()
     _categorical_heatmap(
         fig, z, codes, [districts[d] for d in order], text, hover,
-        [STATUS_COLORS[s] for s in STATUS_ORDER], labels,
+        [STATUS_COLORS[s] for s in categories], labels,
     )
     fig.update_xaxes(title=None)
     return _base_layout(fig, title, _height(len(order), per_row=36, base=170))

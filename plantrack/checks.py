@@ -114,6 +114,8 @@ def _shown(value: object, cell) -> str:
 
 def _parse_number_text(text: str) -> int | float | None:
     s = text.strip().replace("\u200b", "")
+    if len(s) > 40:  # no count is that long (and int() refuses over 4300 digits)
+        return None
     negative = s.startswith(("-", "−", "–")) and len(s) > 1
     if negative:
         s = s[1:].strip()
@@ -213,8 +215,9 @@ def check_units(loc: Located, units: Units, out: Checked) -> None:
     if m.unit is None and province is not None and not m.ambiguous:
         elsewhere = match_district(units, dist_found.value, None)
         if elsewhere.unit is not None:
-            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=dist_found.cell,
-                                         district=elsewhere.unit.full_name, province=province.full_name))
+            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=dist_found.cell, detail=(
+                f"{elsewhere.unit.full_name} ({units.provinces[elsewhere.unit.province_code].full_name}) không thuộc "
+                f"{province.full_name}. Hãy kiểm tra lại tên tỉnh và tên huyện ở phần đầu báo cáo.")))
             return
     if m.unit is None:
         out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell,

@@ -143,8 +143,11 @@ def _check_expected(checked: Checked, expect_district: str | None, expect_period
         theirs = units.districts.get(checked.district_code)
         checked.issues.append(make_issue(
             "unit-mismatch", sheet=checked.sheet, cell=None,
-            district=theirs.full_name if theirs else checked.district_code,
-            province=f"đơn vị của tài khoản này ({mine.full_name if mine else expect_district})"))
+            detail=(f"Tệp này là báo cáo của {theirs.full_name if theirs else checked.district_code}, không phải của "
+                    f"{mine.full_name if mine else expect_district}. Hãy chọn đúng tệp báo cáo của đơn vị mình.")))
+        # the refusal belongs to the district that sent it, not to the one the file names
+        checked.district_code = expect_district
+        checked.province_code = mine.province_code if mine else None
     if expect_period and checked.period and checked.period.code != expect_period:
         chosen = parse_period(expect_period)
         checked.issues.append(make_issue(

@@ -18,7 +18,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "file-too-large": (ERROR, "Tệp quá lớn ({detail}); giới hạn là {limit}. Hãy xoá các trang tính, hình ảnh không cần thiết hoặc dùng mẫu báo cáo của hệ thống."),
     "no-table": (ERROR, "Không tìm thấy bảng chỉ tiêu: cần một dòng tiêu đề có cột 'Mã chỉ tiêu' (hoặc 'Chỉ tiêu'), 'Tổng số' và 'Số đạt' trong 30 dòng đầu của trang tính. Hãy dùng mẫu báo cáo tải từ hệ thống."),
     "unit-unknown": (ERROR, "{detail}"),
-    "unit-mismatch": (ERROR, "{district} không thuộc {province}. Hãy kiểm tra lại tên tỉnh và tên huyện ở phần đầu báo cáo."),
+    "unit-mismatch": (ERROR, "{detail}"),
     "period-invalid": (ERROR, "{detail} Kỳ báo cáo phải ghi như '6 tháng đầu năm 2023' hoặc 'Năm 2023' (từ {first} đến {last})."),
     "indicator-unknown": (WARNING, "Dòng chỉ tiêu '{text}' không có trong kế hoạch nên được bỏ qua. Nếu đây là chỉ tiêu của kế hoạch, hãy ghi đúng mã (CT01…)."),
     "indicator-duplicate": (ERROR, "Chỉ tiêu {indicator} xuất hiện hai lần (lần trước ở ô {first}). Hãy giữ lại một dòng."),

@@ -39,6 +39,14 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text or "resource temporarily unavailable" in text
 
 
+def _is_closing_race(exc: Exception) -> bool:
+    # Threads of one process share one database instance; when the last connection closes while another
+    # thread connects, the new instance finds the file still attached by the closing one. It is gone a
+    # moment later, so this is retried like a lock.
+    text = str(exc).lower()
+    return "unique file handle conflict" in text or "already attached" in text
+
+
 class Store:
     """One DuckDB file. Use ``with store.connect() as con:``; ``with store.transaction() as con:`` to write."""
 
@@ -64,7 +72,10 @@ class Store:
         while True:
             try:
                 return duckdb.connect(str(self.path))
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            except (duckdb.IOException, duckdb.ConnectionException, duckdb.ResourceInUseException) as exc:
+                if _is_closing_race(exc) and time.monotonic() < deadline:
+                    time.sleep(0.001 + 0.004 * random.random())
+                    continue
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     if _is_lock_error(exc):
                         raise StoreBusy(
@@ -121,6 +132,19 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def writes_paused(self) -> Iterator[None]:
+        """No other thread of this process writes meanwhile (a backup copies, a restore replaces the file).
+
+        Other processes are kept out by the file lock of whatever connection is open."""
+        with self._write_lock:
+            yield
+
+    def forget_schema(self) -> None:
+        """The file was replaced (a restore): check its migrations again on the next connection."""
+        with Store._guard:
+            Store._migrated.discard(self._key)
 
     def query(self, sql: str, params: list | tuple | None = None):
         """A query's result as a pandas DataFrame."""

@@ -194,10 +194,13 @@ def _drop_suffix(text: object) -> str:
     return _ORG_PREFIX.sub("", _key(head))
 
 
+MAX_NAME = 120  # longer text is no unit's name; keep matching (and its suggestions) cheap
+
+
 def match_province(units: Units, text: object) -> Match:
     if text is None or _key(text) == "":
         return Match(None)
-    raw = str(text).strip()
+    raw = str(text).strip()[:MAX_NAME]
     if raw in units.provinces:
         return Match(units.provinces[raw])
     kind, name = _split_prefix(_drop_suffix(raw), _PROVINCE_PREFIXES)
@@ -217,7 +220,7 @@ def match_district(units: Units, text: object, province_code: str | None) -> Mat
     """Match a district name within a province (or nationally when the province is unknown)."""
     if text is None or _key(text) == "":
         return Match(None)
-    raw = str(text).strip()
+    raw = str(text).strip()[:MAX_NAME]
     pool = units.districts_of(province_code) if province_code in units.provinces else list(units.districts.values())
     if raw in units.districts:
         return Match(units.districts[raw])

@@ -28,7 +28,7 @@ MAX_INFLATED_BYTES = 200 * 1024 * 1024  # what an archive may inflate to, in all
 MAX_RATIO = 200  # a member inflating more than this many times its packed size is a bomb
 MAX_ROWS = 500  # a return's table starts in the first 30 rows and has a few dozen rows
 MAX_COLS = 60
-MAX_XML_EVENTS = 1_500_000  # XML parse events in all of a workbook: ~2 s; a return needs a few thousand
+MAX_XML_EVENTS = 1_000_000  # XML parse events in all of a workbook (~2 s); a return needs a few thousand
 MAX_GRID_CELLS = 2_000_000  # cells calamine may lay out for an .xls/.ods (it fills the whole used range)
 MAX_MERGES = MAX_ROWS * MAX_COLS // 2  # more multi-cell ranges than that in the read area must overlap
 
@@ -127,7 +127,11 @@ def sniff(data: bytes) -> str:
         if "xl/workbook.xml" in names or any(n.lower() == "xl/workbook.xml" for n in names):
             return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
         if "mimetype" in names:
-            mime = _read_member(zf, zf.getinfo("mimetype"), limit=200).decode("ascii", "replace").strip()
+            try:
+                mime = _read_member(zf, zf.getinfo("mimetype"), limit=200).decode("ascii", "replace").strip()
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
+                    zlib.error) as exc:
+                raise ReadError("file-type", f"corrupt zip archive: {exc}") from exc
             if mime == "application/vnd.oasis.opendocument.spreadsheet":
                 return "ods"
             raise ReadError("file-type", f"OpenDocument of type {mime}")
@@ -520,6 +524,12 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
     except Exception as exc:  # calamine reports every kind of corruption as its own error types
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise ReadError("file-encrypted") from exc
+        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+    except BaseException as exc:
+        # a Rust panic inside calamine (a malformed file it does not guard against) arrives as pyo3's
+        # PanicException, a BaseException: the file is unreadable, the process is fine
+        if type(exc).__name__ != "PanicException":
+            raise
         raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
 
 

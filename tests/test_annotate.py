@@ -229,3 +229,21 @@ def test_value_rows_show_vietnamese_numbers_and_not_reported():
     assert rows["CT05"][COL_NUM] == NOT_REPORTED
     assert rows["CT08"][COL_NUM] == "Có" and rows["CT08"][COL_RATIO] == ""
     assert list(rows) == load_plans().for_province("93").codes
+
+
+def test_workbook_with_a_flood_of_merged_ranges_is_rebuilt_not_loaded(bad):
+    """openpyxl would take minutes over a merge flood; the reader's bounded view is used instead."""
+    data, _ = bad
+    wb = _open(data)
+    ws = wb["BaoCao"]
+    for n in range(2500):
+        r, c = 30 + n // 20, 10 + 2 * (n % 20)
+        ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    flooded = buf.getvalue()
+    checked = check_bytes(flooded)
+    out = _open(annotate_workbook(flooded, checked.issues))
+    err = checked.errors[0]
+    assert _rgb(out[err.sheet][err.cell]) == ERROR_COLOR
+    assert len(out["BaoCao"].merged_cells.ranges) <= 2000

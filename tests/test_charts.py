@@ -12,6 +12,7 @@ import pytest
 
 from plantrack import charts
 from plantrack.charts import (
+    HEATMAP_ORDER,
     COMPLETENESS_COLORS,
     COMPLETENESS_LABELS_VI,
     STATUS_COLORS,
@@ -423,9 +424,9 @@ def test_district_heatmap_realistic(report):
     # Vị Thanh (mean ≈ 93.6) is ahead of Ngã Bảy (mean 90) → Ngã Bảy second.
     assert list(h.y) == ["Huyện Phụng Hiệp", "Thành phố Ngã Bảy", "Thành phố Vị Thanh"]
     row = list(h.z[0])
-    assert [STATUS_ORDER[i] for i in row] == ["deteriorating", "limited_progress", "no_data",
+    assert [HEATMAP_ORDER[i] for i in row] == ["deteriorating", "limited_progress", "no_data",
                                               "deteriorating", "no_data"]
-    for i, status in enumerate(STATUS_ORDER):
+    for i, status in enumerate(HEATMAP_ORDER):
         assert _colour_of(h, i) == STATUS_COLORS[status]
     assert [t.replace("<br>", " ") for t in h.text[0]] == ["55,6 %", "30,0 %", "Chưa báo cáo", "0,0 %",
                                                            "Chưa báo cáo"]
@@ -439,7 +440,7 @@ def test_district_heatmap_missing_unit_is_grey(report):
     report["indicators"][1]["units"] = [u for u in report["indicators"][1]["units"] if u["district_code"] != "931"]
     h = _heat(district_heatmap(report))
     r = list(h.y).index("Thành phố Ngã Bảy")
-    assert STATUS_ORDER[h.z[r][1]] == "no_data" and h.text[r][1].replace("<br>", " ") == "Chưa báo cáo"
+    assert HEATMAP_ORDER[h.z[r][1]] == "no_data" and h.text[r][1].replace("<br>", " ") == "Chưa báo cáo"
 
 
 def test_district_heatmap_single_district(report):
@@ -456,7 +457,7 @@ def test_district_heatmap_all_no_data(report):
         for u in ind["units"]:
             u.update(value=None, status="no_data", numerator=None, denominator=None)
     h = _heat(district_heatmap(report))
-    assert all(STATUS_ORDER[v] == "no_data" for row in h.z for v in row)
+    assert all(HEATMAP_ORDER[v] == "no_data" for row in h.z for v in row)
     assert all(t.replace("<br>", " ") == "Chưa báo cáo" for row in h.text for t in row)
 
 
@@ -555,3 +556,10 @@ def test_trajectory_baseline_only_and_missing_years():
                             "projection_year": 2030.0})
     assert_common_layout(fig)
     assert len(target_hlines(fig)) == 1 and list(_trace(fig, "Thực hiện").y) == [50.0]
+
+
+def test_district_heatmap_shows_a_baseline_year_as_baseline(report):
+    report["indicators"][0]["units"][0]["status"] = "baseline"
+    h = _heat(district_heatmap(report))
+    assert "baseline" in [HEATMAP_ORDER[i] for row in h.z for i in row]
+    assert "Năm gốc" in h.colorbar.ticktext

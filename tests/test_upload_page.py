@@ -35,6 +35,14 @@ def _use(monkeypatch, path: Path) -> Store:
     return Store(path)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Leave no cached Store (pointing at this test's tmp store) behind for the next test."""
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> Store:
     return _use(monkeypatch, tmp_path / "pages.duckdb")
@@ -115,6 +123,9 @@ def test_officer_sees_only_own_district_and_the_form(store):
     district = at.selectbox(key="upload_district")
     assert district.options == ["Huyện Châu Thành"]
     assert district.value.code == "933" and district.disabled
+    assert at.selectbox(key="upload_period").value.code == "2025"  # the sidebar's period: the plan's latest here
+    at.selectbox(key="upload_period").set_value(_period("2024H1")).run()
+    assert at.session_state["period"] == "2024H1"  # chosen here, chosen in the sidebar too
     assert "Tải mẫu báo cáo (.xlsx)" in [b.label for b in at.get("download_button")]
     uploader = at.file_uploader(key="upload_files")
     assert uploader.accept_multiple_files and set(uploader.allowed_type) >= {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -276,12 +287,13 @@ def test_export_on_an_empty_store(store):
     at = page("export")
     assert not at.exception
     assert any("chưa có báo cáo nào" in t for t in _texts(at.info))
+    assert not at.get("download_button")
 
 
 def test_export_offers_the_report_and_three_charts(filled):
     at = page("export")
     assert not at.exception
-    assert at.selectbox(key="export_period").value == "2023"
+    assert any("Năm 2023" in t for t in _texts(at.caption))  # the latest period with data, as the sidebar chose
     assert [b.label for b in at.get("download_button")] == ["Tải báo cáo tổng hợp (.xlsx)"]
     assert [b.label for b in at.button] == ["Tạo ảnh PNG"] * 3
     assert len(at.get("plotly_chart")) == 3
@@ -297,3 +309,14 @@ def test_export_png_is_made_only_when_asked(filled):
     assert len(pngs) == 1 and next(iter(pngs.values())).startswith(b"\x89PNG")
     assert "Tải ảnh PNG" in [b.label for b in at.get("download_button")]
     assert [b.label for b in at.button] == ["Tạo ảnh PNG"] * 2
+
+
+def test_planner_submits_several_files_at_once(store):
+    at = page("upload", "tinh93")
+    at.radio(key="upload_mode").set_value("file").run()
+    upload(at, *[(f"{code}.xlsx", make_return(code, "2023", full_values(code))) for code in ("930", "931", "932")])
+    at.button(key="confirm-all").click().run()
+    assert not at.exception
+    assert len([t for t in _texts(at.success) if t.startswith("Đã nhận báo cáo")]) == 3
+    assert store.rows("SELECT count(*) FROM returns")[0][0] == 3
+    assert not [b for b in at.button if b.key == "confirm-all"]

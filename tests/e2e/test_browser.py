@@ -8,6 +8,7 @@ return and reads what the officer reads. Screenshots go to tests/e2e/screenshots
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -123,6 +124,18 @@ def page(browser):
         context.close()
 
 
+@contextlib.contextmanager
+def _shot_on_failure(page, name: str):
+    """On any failure, keep what the browser showed (for a human to look at)."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"failed-{name}.png"), full_page=True, timeout=10_000)
+        raise
+
+
 def _settle(page) -> None:
     """Wait until the script has finished running (no 'Running…' status) and the page has content."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=STEP_TIMEOUT)
@@ -150,17 +163,24 @@ def _shot(page, name: str) -> None:
 
 
 def _nav_links(page, base: str) -> dict[str, str]:
-    """Page title -> URL, as the router's sidebar navigation lists them."""
-    links = page.locator('[data-testid="stSidebarNav"] a')
-    links.first.wait_for(timeout=STEP_TIMEOUT)
+    """Page title -> URL, as the router's sidebar navigation lists them.
+
+    Before app.py has run, Streamlit lists the files of pages/ (``common``, ``upload``…);
+    the router's own list replaces it, so wait for that first."""
+    page.wait_for_function(
+        """() => { const a = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')];
+                   return a.length > 0 && !a.some(x => (x.getAttribute('href') || '').endsWith('/common')); }""",
+        timeout=STEP_TIMEOUT)
     expander = page.locator('[data-testid="stSidebarNavViewButton"]')
     if expander.count():  # "View more" when the list is long
         expander.first.click()
+    links = page.locator('[data-testid="stSidebarNav"] a')
     out = {}
     for i in range(links.count()):
         a = links.nth(i)
         href = a.get_attribute("href") or ""
-        out[a.inner_text().strip()] = href if href.startswith("http") else base + "/" + href.lstrip("/")
+        title = a.inner_text().strip().splitlines()[-1].strip()  # the icon's ligature name comes first
+        out[title] = href if href.startswith("http") else base + "/" + href.lstrip("/")
     return out
 
 
@@ -181,12 +201,23 @@ def _upload(page, name: str, data: bytes) -> None:
 
 def _go(page, title: str) -> None:
     """Follow the sidebar link (a reload would start a new session and forget the login)."""
-    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
-    page.get_by_role("heading", name=re.compile(title, re.I)).first.wait_for()
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    for i in range(links.count()):
+        if links.nth(i).inner_text().strip().splitlines()[-1].strip() == title:
+            links.nth(i).click()
+            break
+    else:
+        raise AssertionError(f"no page called {title!r} in the sidebar")
+    page.get_by_role("heading", name=re.compile(re.escape(title), re.I)).first.wait_for()
     _settle(page)
 
 
 def test_every_page_opens(server, page):
+    with _shot_on_failure(page, "every-page"):
+        _open_every_page(server, page)
+
+
+def _open_every_page(server, page) -> None:
     page.goto(server, wait_until="domcontentloaded")
     _settle(page)
     links = _nav_links(page, server)
@@ -200,8 +231,14 @@ def test_every_page_opens(server, page):
 
 
 def test_officer_uploads_good_and_bad_returns(server, page):
+    with _shot_on_failure(page, "officer-upload"):
+        _officer_uploads(page, server)
+
+
+def _officer_uploads(page, server) -> None:
     page.goto(server, wait_until="domcontentloaded")
     _settle(page)
+    _nav_links(page, server)  # the router's navigation is in place
     _go(page, "Nộp báo cáo")
     _login(page, "huyen933", "huyen933-demo")
     page.get_by_text("Tải mẫu báo cáo (.xlsx)").wait_for()

@@ -526,7 +526,8 @@ def _biff(kind: int, body: bytes) -> bytes:
     return struct.pack("<HH", kind, len(body)) + body
 
 
-def _xls_workbook_stream(cells: list[tuple[int, int, float]], sheet: str = "BaoCao", filepass: bool = False) -> bytes:
+def _xls_workbook_stream(cells: list[tuple[int, int, float]], sheet: str = "BaoCao", filepass: bool = False,
+                         extra: bytes = b"") -> bytes:
     """A minimal BIFF8 Workbook stream: globals (BOF, [FILEPASS], BOUNDSHEET, EOF), one sheet of NUMBER cells."""
     bof = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x06))
     name = sheet.encode("utf-16-le")
@@ -542,7 +543,7 @@ def _xls_workbook_stream(cells: list[tuple[int, int, float]], sheet: str = "BaoC
     cols = [c for _, c, _ in cells] or [0]
     body += _biff(0x0200, struct.pack("<IIHHH", min(rows), max(rows) + 1, min(cols), max(cols) + 1, 0))
     body += b"".join(_biff(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells)
-    return globals_ + body + eof
+    return globals_ + body + extra + eof
 
 
 def _compound_file(stream: bytes, name: str = "Workbook", loop: bool = False) -> bytes:
@@ -584,6 +585,11 @@ def xls_small_numbers() -> bytes:
 def xls_filepass() -> bytes:
     """An .xls whose globals carry FILEPASS (RC4 'password to open'): an encrypted workbook."""
     return _compound_file(_xls_workbook_stream([(0, 0, 1.0)], filepass=True))
+
+
+def xls_empty_merge_record() -> bytes:
+    """An .xls whose MERGEDCELLS record is empty: calamine 0.37 panics (a Rust panic, not an error) on it."""
+    return _compound_file(_xls_workbook_stream([(0, 0, 1.0)], extra=_biff(0x00E5, b"")))
 
 
 def xls_sector_loop() -> bytes:
@@ -733,8 +739,8 @@ def _write_zip(path: Path, entries: list[_Member]) -> None:
         out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), cd_size, cd_start, 0))
 
 
-def sheet_4gib(path: Path, declared: int | None = None) -> int:
-    """A valid return whose sheet XML is 4 GiB of empty rows, deflated to a few MB.
+def sheet_4gib(path: Path, declared: int | None = None, total: int = 4 * GIB) -> int:
+    """A valid return whose sheet XML is 4 GiB (``total``) of empty rows, deflated to a few MB.
 
     The deflate stream is one compressed block (after a full flush, so independent of what came
     before) repeated; its CRC is combined arithmetically. Returns the true inflated size.
@@ -745,7 +751,7 @@ def sheet_4gib(path: Path, declared: int | None = None) -> int:
     head, tail = xml.split(b"</sheetData>", 1)
     tail = b"</sheetData>" + tail
     chunk = b"<row/>" * (1 << 17)  # 768 KiB of empty rows
-    reps = -(-4 * GIB // len(chunk))
+    reps = -(-total // len(chunk))
     co = zlib.compressobj(9, zlib.DEFLATED, -15)
     c_head = co.compress(head) + co.flush(zlib.Z_FULL_FLUSH)
     c_chunk = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
@@ -817,6 +823,15 @@ def columns_16384(path: Path) -> None:
     _streamed_sheet(path, rows)
 
 
+def one_row_16384_wide(path: Path) -> None:
+    """The form, with one row below it filled across every column (A … XFD): a sheet 16,384 columns wide."""
+    cols = [_col(c).encode() for c in range(1, 16385)]
+
+    def rows() -> Iterator[bytes]:
+        yield b'<row r="30">' + b"".join(b'<c r="' + c + b'30"><v>7</v></c>' for c in cols) + b"</row>"
+    _streamed_sheet(path, rows)
+
+
 def wide_form_rows_16384(path: Path) -> None:
     """The form's own first rows each carrying cells out to column XFD (the reader must still find the table)."""
     base = valid_return()
@@ -852,11 +867,14 @@ def shared_strings_flood(path: Path) -> None:
             fh.write(b"</sst>")
 
 
-def merges_flood(path: Path) -> None:
+def merges_flood(path: Path, table: bool = True) -> None:
     """The form, then rows 31-500 of merged cell pairs, each with a value (14,100 ranges, a legal sheet),
-    the empty top-right of the form merged in pairs, and 200,000 more ranges further down."""
+    the empty top-right of the form merged in pairs, and 200,000 more ranges further down. Without
+    ``table`` the form's header is spoilt, so that every row is searched for one."""
     base = valid_return()
     xml = sheet_xml(base)
+    if not table:
+        xml = sub(xml, "<t>Tổng số</t>", "<t>Tong</t>")
     head, tail = xml.split("</sheetData>", 1)
     rows = []
     merges = ["A4:H4", "A3:H3"]
@@ -872,6 +890,16 @@ def merges_flood(path: Path) -> None:
     body = (head + "".join(rows) + "</sheetData>" + before + '<mergeCells count="%d">' % len(merges)
             + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>" + after)
     path.write_bytes(rezip(base, {SHEET: body.encode()}))
+
+
+def read_area_full(path: Path) -> None:
+    """The form, then every cell of rows 25-500, columns A-BH (the whole area a return is read from) filled
+    with text — 28,560 cells a reader must handle without any step growing with rows × cells."""
+    def rows() -> Iterator[bytes]:
+        for r in range(25, 501):
+            yield (f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}" t="inlineStr"><is><t>ô {c}</t></is></c>'
+                                              for c in range(1, 61)) + "</row>").encode()
+    _streamed_sheet(path, rows)
 
 
 def overlapping_merges(path: Path) -> None:
@@ -914,6 +942,8 @@ CASES: list[Case] = [
     Case("xls-used-range-bomb", "used-range-bomb.xls", REJ, ("file-too-large",), _lazy(xls_used_range_bomb)),
     Case("xls-numbers-without-table", "numbers-only.xls", REJ, ("no-table",), _lazy(xls_small_numbers)),
     Case("xls-filepass-encrypted", "filepass.xls", REJ, ("file-encrypted",), _lazy(xls_filepass)),
+    Case("xls-calamine-panic-empty-merge-record", "empty-merge-record.xls", REJ, ("file-type",),
+         _lazy(xls_empty_merge_record)),
     Case("xls-sector-chain-loop", "sector-loop.xls", REJ, ("no-table",), _lazy(xls_sector_loop)),
     Case("unsupported-compression-method", "deflate64.xlsx", REJ, ("file-type",), _lazy(unsupported_compression)),
     # not a spreadsheet
@@ -954,10 +984,14 @@ CASES: list[Case] = [
     Case("sheet-4gib-declares-small", "sheet-4gib-lying.xlsx", REJ, ("file-type",),
          lambda p: sheet_4gib(p, declared=9 << 20), big=True),
     Case("rows-1048576", "rows-1048576.xlsx", ACC, (), rows_1048576, big=True),
-    Case("columns-16384", "columns-16384.xlsx", ACC, (), columns_16384, big=True),
-    Case("form-rows-16384-wide", "form-16384-wide.xlsx", ACC, (), wide_form_rows_16384, big=True),
-    Case("shared-strings-flood", "shared-strings-flood.xlsx", ACC, (), shared_strings_flood, big=True),
+    Case("columns-16384-one-row", "one-row-16384-wide.xlsx", ACC, (), one_row_16384_wide, big=True),
+    Case("columns-16384-by-100-rows", "columns-16384.xlsx", REJ, ("file-too-large",), columns_16384, big=True),
+    Case("form-rows-16384-wide", "form-16384-wide.xlsx", REJ, ("file-too-large",), wide_form_rows_16384, big=True),
+    Case("shared-strings-flood", "shared-strings-flood.xlsx", REJ, ("file-too-large",), shared_strings_flood, big=True),
     Case("merged-ranges-flood", "merges-flood.xlsx", ACC, (), merges_flood, big=True),
+    Case("merged-ranges-flood-no-table", "merges-flood-no-table.xlsx", REJ, ("no-table",),
+         lambda p: merges_flood(p, table=False), big=True),
+    Case("read-area-full-of-text", "read-area-full.xlsx", ACC, (), read_area_full, big=True),
     Case("overlapping-merged-ranges", "overlapping-merges.xlsx", REJ, ("file-type",), overlapping_merges, big=True),
 ]
 

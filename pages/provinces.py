@@ -1,0 +1,23 @@
+"""So sánh tỉnh: one indicator in one period, every province ranked (the chosen one in bold)."""
+
+import streamlit as st
+
+from pages import common
+from plantrack import charts
+
+province, period = common.selected_province(), common.selected_period()
+plan = common.plans().for_province(province)
+
+st.header("So sánh tỉnh")
+indicator = common.pick_indicator(plan, key="provinces_indicator")
+if not common.require_data(province, period, available=common.periods_with_data(None), where="Các tỉnh"):
+    st.stop()
+
+rows = common.provinces_comparison(indicator.code, period)
+everyone = st.toggle("Hiện cả các tỉnh chưa có số liệu", value=False, key="provinces_everyone")
+shown = rows if everyone else common.with_data_only(rows, keep=province)
+st.caption(f"{common.period_label(period)} · {sum(r['value'] is not None for r in rows)}/{len(rows)} tỉnh có số liệu "
+           f"của chỉ tiêu {indicator.code}. Tỉnh đang chọn in đậm.")
+common.plot(charts.province_ranking(shown, f"{indicator.code} {indicator.short_name}", highlight=province),
+            key="provinces_ranking")
+common.draw_status_legend()

@@ -1,0 +1,285 @@
+"""Hostile files: each is refused (or accepted, where it is valid) with the right code, within
+10 s and 500 MB, without bringing down the app or the command line, and nothing of a refused
+file is stored but its receipt, its bytes and its outcome.
+
+The corpus and what must become of each file are in ``tests/hostile/make_hostile.py``; the
+small files are committed in ``tests/hostile/files/``, the big ones are built per test session.
+Time and peak memory are measured in a forked child per file (``tests/hostile/measure_child.py``);
+run with ``-s`` to see the numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from plantrack.ingest import ingest_bytes, read_file_bounded
+from plantrack.issues import TEMPLATES
+from plantrack.plans import load_plans
+from plantrack.store import Store
+from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ROOT / "tests" / "hostile"
+_spec = importlib.util.spec_from_file_location("make_hostile", HOSTILE / "make_hostile.py")
+mh = importlib.util.module_from_spec(_spec)
+sys.modules["make_hostile"] = mh
+_spec.loader.exec_module(mh)
+
+CODES = set(TEMPLATES)  # the returns.md codes (a test of issues.py holds them to the spec)
+SECONDS, MEGABYTES = 10.0, 500.0  # the contract's ceilings per file
+CASES = {c.name: c for c in mh.CASES}
+
+# Engine bugs these files found outside the reader (reported to the lead, not fixed here):
+# name -> (reason, strict). Slowness is not strict: on an idle machine it may squeeze under 10 s.
+KNOWN_BUGS = {
+    "string-32767-in-district": ("text.nearest: difflib over a 32,767-character name × every district "
+                                 "takes 15-18 s", False),
+    "string-32767-in-count": ("checks._parse_number_text: int() of 32,767 digits raises ValueError "
+                              "(Python's 4,300-digit limit), which escapes check_bytes and ingest_bytes", True),
+    "string-32767-in-every-label": ("plans.match_indicator_name: difflib over 32,767-character indicator names "
+                                    "takes a minute", False),
+    "read-area-full-of-text": ("layout._is_column_numbering sorts every cell of the sheet once per table row "
+                               "(rows × cells): 8-11 s for a full 500×60 read area", False),
+    "merged-ranges-flood": ("layout._is_column_numbering (rows × cells, as above): 5-10 s for 470 rows of "
+                            "merged pairs", False),
+}
+# slow on purpose: left out of the one-folder command-line run (each is judged on its own above)
+SLOW_FOR_CLI = {"merged-ranges-flood-no-table", "columns-16384-by-100-rows", "form-rows-16384-wide",
+                "shared-strings-flood", "rows-1048576", "string-32767-in-province"}
+
+
+def _param(name: str):
+    marks = []
+    if name in KNOWN_BUGS:
+        reason, strict = KNOWN_BUGS[name]
+        # a known slowness is not run (it would only burn its 10 s); a known crash is, strictly
+        marks.append(pytest.mark.xfail(strict=strict, run=strict, reason=reason))
+    if CASES[name].big:
+        marks.append(pytest.mark.slow)
+    return pytest.param(name, id=name, marks=marks)
+
+
+@pytest.fixture(scope="session")
+def hostile_dir(tmp_path_factory) -> Path:
+    """Every hostile file in one folder: the committed small ones, the big ones built now."""
+    folder = tmp_path_factory.mktemp("hostile")
+    for case in mh.CASES:
+        committed = mh.FILES / case.filename
+        target = folder / case.filename
+        if not case.big and committed.exists():
+            target.symlink_to(committed)
+        else:
+            case.build(target)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def measurer():
+    """A warm process that forks one child per file and reports its time and peak memory."""
+    proc = subprocess.Popen([sys.executable, str(HOSTILE / "measure_child.py")], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
+    ready = json.loads(proc.stdout.readline())
+    assert ready["ready"], ready
+
+    def measure(path: Path, limit: float) -> dict:
+        proc.stdin.write(f"{limit}\t{path}\n")
+        proc.stdin.flush()
+        return json.loads(proc.stdout.readline())
+
+    measure.baseline_mb = ready["baseline_mb"]
+    yield measure
+    proc.stdin.close()
+    proc.wait(timeout=30)
+
+
+def _expect(case, errors: list[str], status: str) -> None:
+    assert set(errors) <= CODES, f"codes outside returns.md: {set(errors) - CODES}"
+    if case.expect == "accepted":
+        assert status == "accepted" and not errors, f"{case.name} should be accepted, got {status} {errors}"
+    else:
+        assert status == "rejected", f"{case.name} should be refused, got {status}"
+        missing = set(case.codes) - set(errors)
+        assert not missing, f"{case.name}: expected {case.codes} among the errors, got {errors}"
+
+
+# --- time and memory, one child per file -------------------------------------------------
+
+@pytest.mark.parametrize("name", [_param(c.name) for c in mh.CASES])
+def test_hostile_file_is_judged_within_10_s_and_500_mb(name, hostile_dir, measurer):
+    case = CASES[name]
+    path = hostile_dir / case.filename
+    result = measurer(path, SECONDS + 2)
+    # the forked child's own peak, plus the warm parent's whole footprint: what a fresh process would need at most
+    peak = result["peak_mb"] + measurer.baseline_mb
+    print(f"\n{name:40} {path.stat().st_size:>10,} B  {result.get('seconds', float('nan')):6.2f} s"
+          f"  peak ≤ {peak:6.1f} MB  {result.get('errors') or result.get('exception')}")
+    assert "exception" not in result, result.get("traceback") or result["exception"]
+    assert result["seconds"] < SECONDS, f"{name}: {result['seconds']:.1f} s"
+    assert peak < MEGABYTES, f"{name}: {peak:.0f} MB"
+    _expect(case, result["errors"], "rejected" if result["errors"] else "accepted")
+
+
+# --- the app's path: ingest in-process, the store keeps only the receipt ------------------------
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    return Store(tmp_path_factory.mktemp("hostile-store") / "store.duckdb")
+
+
+def _counts(store: Store) -> dict[str, int]:
+    return {t: store.rows(f"SELECT count(*) FROM {t}")[0][0]
+            for t in ("receipts", "blobs", "returns", "return_values", "issues")}
+
+
+@pytest.mark.parametrize("name", [_param(c.name) for c in mh.CASES])
+def test_hostile_file_stores_only_its_receipt_when_refused(name, hostile_dir, store):
+    case = CASES[name]
+    data = read_file_bounded(hostile_dir / case.filename)
+    before = _counts(store)
+    outcome = ingest_bytes(store, data, case.filename, sender="hostile-test")
+    after = _counts(store)
+    _expect(case, [i.code for i in outcome.errors], outcome.status)
+    assert after["receipts"] == before["receipts"] + 1
+    receipt = store.rows("SELECT outcome, sha256, return_id FROM receipts ORDER BY id DESC LIMIT 1")[0]
+    assert receipt[0] == outcome.status and receipt[1] == outcome.sha256
+    kept = store.rows("SELECT content FROM blobs WHERE sha256 = ?", [outcome.sha256])
+    if outcome.status == "rejected":
+        assert receipt[2] is None
+        assert (after["returns"], after["return_values"]) == (before["returns"], before["return_values"])
+        if any(i.code == "file-too-large" for i in outcome.errors):
+            assert not kept  # an oversize file is not kept (ingest.py): only its receipt and outcome
+        else:
+            assert kept and bytes(kept[0][0]) == data
+        assert after["issues"] - before["issues"] == len(outcome.errors) + len(outcome.warnings)
+    else:
+        plan = load_plans().for_province(outcome.province_code)
+        assert after["returns"] == before["returns"] + 1
+        assert after["return_values"] == before["return_values"] + len(plan.indicators)
+        assert kept and bytes(kept[0][0]) == data
+
+
+# --- the command line: one folder of every hostile file, one run ------------------------------
+
+@pytest.mark.slow
+def test_cli_survives_a_folder_of_every_hostile_file(hostile_dir, tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    cases = [c for c in mh.CASES if c.name not in KNOWN_BUGS and c.name not in SLOW_FOR_CLI]
+    for case in cases:
+        (folder / case.filename).symlink_to(hostile_dir / case.filename)
+    db = tmp_path / "cli.duckdb"
+    run = subprocess.run([sys.executable, "-m", "plantrack", "ingest", str(folder), "--db", str(db), "--json",
+                          "--received", "2023-11-01"],
+                         capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300)
+    assert run.returncode == 1, run.stderr[-3000:]  # 1: some input was refused; not a crash
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    by_file = {Path(o["file"]).name: o for o in lines}
+    assert set(by_file) == {c.filename for c in cases}
+    for case in cases:
+        o = by_file[case.filename]
+        _expect(case, [e["code"] for e in o["errors"]], o["status"])
+        for issue in o["errors"] + o["warnings"]:
+            assert set(issue) == {"code", "sheet", "cell", "indicator", "message"} and issue["message"]
+    store = Store(db)
+    accepted = [o for o in lines if o["status"] == "accepted"]
+    refused = [o for o in lines if o["status"] == "rejected"]
+    assert store.rows("SELECT count(*) FROM returns")[0][0] == len(accepted)
+    assert store.rows("SELECT count(*) FROM return_values")[0][0] == 8 * len(accepted)  # Hậu Giang's plan: 8
+    assert store.rows("SELECT count(*) FROM receipts")[0][0] == len(cases)
+    for o in refused:  # a refused file leaves its receipt, its bytes (unless oversize) and its issues only
+        (outcome, return_id), = store.rows("SELECT outcome, return_id FROM receipts WHERE sha256 = ? AND filename = ?",
+                                           [o["sha256"], o["file"]])
+        assert (outcome, return_id) == ("rejected", None)
+        kept = store.rows("SELECT count(*) FROM blobs WHERE sha256 = ?", [o["sha256"]])[0][0]
+        assert kept == (0 if any(e["code"] == "file-too-large" for e in o["errors"]) else 1), o["file"]
+    # and the command line still answers afterwards
+    report = subprocess.run([sys.executable, "-m", "plantrack", "report", "--province", "93", "--json", "--db", str(db)],
+                            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120)
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert json.loads(report.stdout)["completeness"]["received"] == 1
+
+
+# --- the protections themselves ---------------------------------------------------------------
+
+def test_billion_laughs_is_a_real_bomb_and_the_reader_refuses_its_dtd():
+    """The entity bomb in the corpus expands (a plain parser, three levels: 1,000 lols); the reader's
+    defusedxml parser refuses the DTD before a single entity is expanded."""
+    data = (mh.FILES / "billion-laughs-sheet.xlsx").read_bytes() if (mh.FILES / "billion-laughs-sheet.xlsx").exists() \
+        else mh.billion_laughs_sheet()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read(mh.SHEET).decode()
+    assert "<!ENTITY lol9" in sheet and "&lol9;" in sheet
+    small = sheet.split("<!ENTITY lol4", 1)[0] + "]><r>&lol3;</r>"
+    assert ElementTree.fromstring(small).text == "lol" * 1000  # what 9 levels would make 10⁹ of
+    with pytest.raises(ReadError) as refused:
+        read_workbook(data)
+    assert refused.value.code == "file-type" and "DTDForbidden" in refused.value.detail
+
+
+def test_entity_in_shared_strings_workbook_and_ods_is_refused_too():
+    for build in (mh.billion_laughs_shared_strings, mh.billion_laughs_workbook_part, mh.ods_billion_laughs,
+                  mh.external_entity, mh.quadratic_blowup):
+        with pytest.raises(ReadError) as refused:
+            read_workbook(build())
+        assert refused.value.code == "file-type" and "DTDForbidden" in refused.value.detail, build.__name__
+
+
+def test_4gib_sheet_is_declared_in_a_small_file_and_refused_before_inflating(hostile_dir):
+    path = hostile_dir / "sheet-4gib.xlsx"
+    assert path.stat().st_size < MAX_FILE_BYTES
+    info = zipfile.ZipFile(path).getinfo(mh.SHEET)
+    assert info.file_size >= 4 << 30 and info.file_size / info.compress_size > 500
+    with pytest.raises(ReadError) as refused:
+        read_workbook(path.read_bytes())
+    assert refused.value.code == "file-too-large"
+
+
+def test_repeated_deflate_block_builds_a_genuine_stream(tmp_path):
+    """The 4 GiB builder's trick at 64 MiB: the archive inflates to its declared size with its CRC right."""
+    path = tmp_path / "small-bomb.xlsx"
+    size = mh.sheet_4gib(path, total=64 << 20)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(mh.SHEET)
+        assert info.file_size == size >= 64 << 20
+        inflated = 0
+        with zf.open(info) as fh:  # zipfile checks the CRC-32 at the end of the stream
+            while chunk := fh.read(1 << 22):
+                inflated += len(chunk)
+    assert inflated == size
+
+
+def test_crc32_combine_matches_zlib():
+    a, b = "Tổng số".encode() * 7, b"<row/>" * 1001
+    assert mh._crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    assert mh._crc32_repeat(b, 13) == zlib.crc32(b * 13)
+
+
+def test_committed_corpus_is_complete_and_small():
+    missing = [c.filename for c in mh.CASES if not c.big and not (mh.FILES / c.filename).exists()]
+    assert not missing, f"run python tests/hostile/make_hostile.py: missing {missing}"
+    total = sum((mh.FILES / c.filename).stat().st_size for c in mh.CASES if not c.big)
+    assert total < 2 << 20, f"the committed corpus grew to {total:,} bytes"
+    assert not [c for c in mh.CASES if c.big and (mh.FILES / c.filename).exists()], "big files are built, not committed"
+
+
+def test_every_expected_code_is_a_returns_md_code():
+    for case in mh.CASES:
+        assert set(case.codes) <= CODES, case.name
+        assert (case.expect == "accepted") == (not case.codes), case.name
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="measuring needs fork")
+def test_measurer_reports_what_escapes_a_child(tmp_path, measurer):
+    """The measuring harness itself: an exception in the child is reported, not hidden."""
+    result = measurer(tmp_path / "does-not-exist.xlsx", 5)
+    assert "exception" in result and "FileNotFoundError" in result["exception"]
