@@ -67,7 +67,7 @@ st.subheader("2. Nộp tệp báo cáo")
 mode = st.radio("Huyện và kỳ báo cáo của tệp", list(MODE_LABELS), format_func=MODE_LABELS.get,
                 key="upload_mode", horizontal=True)
 files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods)", type=["xlsx", "xlsm", "xls", "ods"],
-                         accept_multiple_files=True, key="upload_files", max_upload_size=50)
+                         accept_multiple_files=True, key="upload_files", max_upload_size=50)  # above the engine's 10 MB: a larger file gets its Vietnamese refusal
 
 for key in (CHECKED, OUTCOMES, ANNOTATED, EXPECTED):
     st.session_state.setdefault(key, {})
@@ -110,11 +110,10 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
                 "không tạo phiên bản mới.", icon=":material/info:")
     else:
         expect_district, expect_period = st.session_state[EXPECTED].get(file_id, (None, None))
-        if expect_district and outcome.district_code and outcome.district_code != expect_district:
-            mine = units.districts[expect_district].full_name
-            why = (f"Tệp này là báo cáo của **{unit_name(outcome.district_code)}**, không phải của **{mine}**. "
-                   + (f"Tài khoản này chỉ nộp được báo cáo của {mine}: hãy chọn đúng tệp."
-                      if user.get("role") == "district" else "Hãy chọn đúng tệp, hoặc chọn lại huyện ở bước 1."))
+        if expect_district and any(e.code == "unit-mismatch" and e.cell is None for e in outcome.errors):
+            # the engine's message names both districts; say what to do here
+            why = ("Tài khoản này chỉ nộp được báo cáo của đơn vị mình: hãy chọn đúng tệp."
+                   if user.get("role") == "district" else "Hãy chọn đúng tệp, hoặc chọn lại huyện ở bước 1.")
         elif expect_period and outcome.period and outcome.period != expect_period:
             why = (f"Tệp này là báo cáo **{parse_period(outcome.period).label}**, không phải "
                    f"**{parse_period(expect_period).label}** đã chọn ở bước 1. Hãy chọn lại kỳ báo cáo ở bước 1 "

@@ -432,12 +432,13 @@ def _add_projection(
     fig.add_trace(
         go.Scatter(
             x=[last[0], end_t], y=[last[1], end_y], mode="lines",
-            name=f"Dự báo theo tốc độ hiện tại (đạt {format_percent(target, 0)} năm {_year(proj)})",
+            # the year whose annual report first shows the target reached (as the trajectory page says)
+            name=f"Dự báo theo tốc độ hiện tại (đạt {format_percent(target, 0)} năm {math.ceil(proj - 1e-9)})",
             line=dict(color=ACTUAL_LINE_COLOR, width=2, dash="dot"),
             hovertemplate="Dự báo: %{y:.2f} %<extra></extra>",
         )
     )
-    for yr in range(math.floor(min(tick_t, default=end_t)), math.ceil(end_t) + 1):
+    for yr in range(math.ceil(min(tick_t, default=end_t)), math.ceil(end_t) + 1):
         tick_t.setdefault(float(yr), str(yr))
     return end_t
 

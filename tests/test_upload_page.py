@@ -183,8 +183,11 @@ def test_officer_cannot_load_another_districts_return(store, mode):
     at.run()
     upload(at, ("vi-thanh.xlsx", make_return("930", "2023", full_values("930"))))
     assert not at.exception
-    assert any("Tệp này là báo cáo của **Thành phố Vị Thanh" in t for t in _texts(at.error))
-    assert "unit-mismatch" in list(_error_table(at)[0]["Mã lỗi"])
+    assert any("chỉ nộp được báo cáo của đơn vị mình" in t for t in _texts(at.error))
+    table = _error_table(at)[0]
+    assert "unit-mismatch" in list(table["Mã lỗi"])
+    assert any("Tệp này là báo cáo của Thành phố Vị Thanh, không phải của Huyện Châu Thành" in m
+               for m in table["Lỗi và cách sửa"])
     assert not [b for b in at.button if b.label == "Nộp báo cáo này"]
     assert _returns(store, "930") == 0
     assert store.rows("SELECT outcome, sender FROM receipts") == [("rejected", "huyen933")]

@@ -1,11 +1,11 @@
 """Make the hostile-file corpus: files a district (or an attacker) might send instead of a return.
 
-Run ``python tests/hostile/make_hostile.py`` to (re)write the small files into
-``tests/hostile/files/`` (they are committed). The big ones — a sheet declaring 4 GiB, a
-workbook of 1,048,576 rows, one of 16,384 columns, floods of shared strings and merged
-ranges — are built at test time by ``build_big(folder)``, cheaply: the 4 GiB sheet is a
-deflate stream made of one compressed block repeated (never 4 GiB in memory or on disk),
-and the long sheets are streamed row by row into their zip member.
+Run ``python tests/hostile/make_hostile.py`` to write the small files that are missing from
+``tests/hostile/files/`` (they are committed; ``--force`` rewrites them all). The big ones
+(``big=True``: a sheet declaring 4 GiB, a workbook of 1,048,576 rows, 16,384 columns, floods of
+shared strings and merged ranges) are built by the tests into a temporary folder, cheaply: the
+4 GiB sheet is a deflate stream made of one compressed block repeated (never 4 GiB in memory or
+on disk), and the long sheets are streamed row by row into their zip member.
 
 Every case carries what must become of it (``expect`` accepted or rejected, and the
 returns.md codes among its errors), so the tests read their expectations from here.
@@ -79,7 +79,7 @@ def rezip(data: bytes, replace: dict[str, bytes] | None = None, drop: tuple[str,
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, body in parts.items():
-            zf.writestr(name, body)
+            zf.writestr(_deflated_info(name), body)
     return buf.getvalue()
 
 
@@ -996,33 +996,13 @@ CASES: list[Case] = [
 ]
 
 
-def case_path(case: Case, big_dir: Path) -> Path:
-    return (big_dir if case.big else FILES) / case.filename
-
-
-def build_small(folder: Path = FILES) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for case in CASES:
-        if not case.big:
-            path = folder / case.filename
-            case.build(path)
-            out.append(path)
-    return out
-
-
-def build_big(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for case in CASES:
-        if case.big:
-            path = folder / case.filename
-            if not path.exists():
-                case.build(path)
-            out.append(path)
-    return out
-
-
 if __name__ == "__main__":
-    for p in build_small():
-        print(f"{p.stat().st_size:>10}  {p.relative_to(ROOT)}")
+    # Only missing files are written (the committed ones stay byte-identical); --force rewrites all.
+    force = "--force" in sys.argv[1:]
+    FILES.mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        path = FILES / case.filename
+        if case.big or (path.exists() and not force):
+            continue
+        case.build(path)
+        print(f"{path.stat().st_size:>10}  {path.relative_to(ROOT)}")
