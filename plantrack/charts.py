@@ -33,6 +33,7 @@ __all__ = [
     "period_t",
     "period_label",
     "HEATMAP_ORDER",
+    "districts_by_need",
     "progress_bars",
     "trajectory_chart",
     "district_heatmap",
@@ -540,6 +541,29 @@ def _district_sort_key(cells: Sequence[tuple[str, float | None]], name: str) -> 
     )
 
 
+def _district_grid(report: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, list[tuple[str, float | None]]]]:
+    """District names by code, and (status, value) per district × indicator (absent = no_data)."""
+    indicators = [i for i in report.get("indicators") or []]
+    districts: dict[str, str] = {}
+    for ind in indicators:
+        for u in ind.get("units") or []:
+            districts.setdefault(str(u.get("district_code")), u.get("district") or str(u.get("district_code")))
+    grid: dict[str, list[tuple[str, float | None]]] = {d: [] for d in districts}
+    for ind in indicators:
+        by_code = {str(u.get("district_code")): u for u in ind.get("units") or []}
+        for d in districts:
+            u = by_code.get(d) or {}
+            v = None if _is_missing(u.get("value")) else float(u["value"])
+            grid[d].append(("no_data" if v is None else _status(u.get("status")), v))
+    return districts, grid
+
+
+def districts_by_need(report: Mapping[str, Any]) -> list[str]:
+    """District codes furthest behind first: the heatmap's row order (and the drill-down's)."""
+    districts, grid = _district_grid(report)
+    return sorted(districts, key=lambda d: _district_sort_key(grid[d], districts[d]))
+
+
 # a district's first year of data has no progress to judge yet: "Năm gốc" (baseline)
 HEATMAP_ORDER = [*STATUS_ORDER[:-1], "baseline", "no_data"]
 
@@ -551,23 +575,11 @@ def district_heatmap(report: Mapping[str, Any]) -> go.Figure:
     )
     title = "Tình trạng các chỉ tiêu theo huyện" + (f"<br><sup>{where} — huyện chậm nhất ở trên cùng</sup>" if where else "")
     indicators = [i for i in report.get("indicators") or []]
-    districts: dict[str, str] = {}
-    for ind in indicators:
-        for u in ind.get("units") or []:
-            districts.setdefault(str(u.get("district_code")), u.get("district") or str(u.get("district_code")))
+    districts, grid = _district_grid(report)
     if not indicators or not districts:
         return _empty_figure(title)
 
-    # (status, value) for every district × indicator; absent = no_data.
-    grid: dict[str, list[tuple[str, float | None]]] = {d: [] for d in districts}
-    for ind in indicators:
-        by_code = {str(u.get("district_code")): u for u in ind.get("units") or []}
-        for d in districts:
-            u = by_code.get(d) or {}
-            v = None if _is_missing(u.get("value")) else float(u["value"])
-            grid[d].append(("no_data" if v is None else _status(u.get("status")), v))
-
-    order = sorted(districts, key=lambda d: _district_sort_key(grid[d], districts[d]))
+    order = districts_by_need(report)
     categories = HEATMAP_ORDER
     codes = [i.get("code", "") for i in indicators]
     names = [i.get("short_name") or i.get("name") or "" for i in indicators]

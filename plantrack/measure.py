@@ -261,3 +261,8 @@ def periods_with_data(store: Store, province_code: str | None = None) -> list[st
     rows = store.rows("SELECT DISTINCT period FROM returns" + (" WHERE province_code = ?" if province_code else ""),
                       [province_code] if province_code else [])
     return [p.code for p in sorted(p for p in (parse_period(r[0]) for r in rows) if p)]
+
+
+def provinces_with_data(store: Store) -> list[str]:
+    """Codes of the provinces with at least one accepted return, sorted."""
+    return [r[0] for r in store.rows("SELECT DISTINCT province_code FROM returns ORDER BY 1")]

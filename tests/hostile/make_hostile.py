@@ -847,6 +847,18 @@ def wide_form_rows_16384(path: Path) -> None:
     path.write_bytes(rezip(base, {SHEET: xml.encode()}))
 
 
+def over_size_limit(path: Path) -> None:
+    """A valid return carrying an 11 MB photo (incompressible, stored): over the 10 MB limit as sent."""
+    import random
+
+    photo = random.Random(11).randbytes(11 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members(valid_return()).items():
+            zf.writestr(_deflated_info(name), body)
+        info = zipfile.ZipInfo("xl/media/image1.jpeg", (2024, 1, 1, 0, 0, 0))
+        zf.writestr(info, b"\xff\xd8\xff\xe0" + photo)  # ZipInfo's default: stored, as JPEGs are
+
+
 def shared_strings_flood(path: Path) -> None:
     """A 48 MB sharedStrings part (two million distinct strings) packed into a file under the size limit."""
     base = valid_return()
@@ -980,6 +992,7 @@ CASES: list[Case] = [
     Case("number-huge-integer", "number-huge-integer.xlsx", REJ, ("value-not-number",), _lazy(number_huge_integer_text)),
     Case("dates-where-counts-belong", "dates-as-counts.xlsx", REJ, ("value-not-number",), _lazy(dates_where_counts_belong)),
     # big: built at test time
+    Case("file-over-10-mb", "over-10-mb.xlsx", REJ, ("file-too-large",), over_size_limit, big=True),
     Case("sheet-declares-4gib", "sheet-4gib.xlsx", REJ, ("file-too-large",), lambda p: sheet_4gib(p), big=True),
     Case("sheet-4gib-declares-small", "sheet-4gib-lying.xlsx", REJ, ("file-type",),
          lambda p: sheet_4gib(p, declared=9 << 20), big=True),
