@@ -22,6 +22,10 @@ SEED_PROVINCES = ("93", "31", "27", "06", "38")  # Hậu Giang, Hải Phòng, B�
 SEED = 1863
 
 # denominators: (low, high) per indicator, for a district
+# how fast each indicator moves, relative to the straight line (training staff is quick,
+# reaching every family slow), so that the province's indicators do not all share one status
+INDICATOR_PACE = {"CT01": 0.85, "CT02": 0.95, "CT03": 1.3, "CT04": 0.7, "CT05": 1.35, "CT06": 0.55,
+                  "CT07": 1.1, "CT09": 0.75}
 SIZES = {
     "CT01": (12000, 60000), "CT02": (9000, 45000), "CT03": (60, 320), "CT04": (35, 130),
     "CT05": (10, 28), "CT06": (6, 30), "CT07": (4, 45), "CT09": (1, 6),
@@ -53,7 +57,7 @@ def _values(rng: random.Random, plan: Plan, prof: DistrictProfile, period: Perio
             out[ind.code] = (None, "Có" if period.t >= prof.service_year else "Không")
             continue
         b = prof.baseline[ind.code]
-        v = b + (100 - b) * years / 5 * prof.pace + rng.uniform(-2.5, 2.5)
+        v = b + (100 - b) * years / 5 * prof.pace * INDICATOR_PACE[ind.code] + rng.uniform(-2.5, 2.5)
         v = max(3.0, min(100.0, v))
         den = max(1, round(prof.sizes[ind.code] * (1 + 0.01 * years + rng.uniform(-0.02, 0.02))))
         out[ind.code] = (den, min(den, round(den * v / 100)))
