@@ -558,6 +558,13 @@ def _district_grid(report: Mapping[str, Any]) -> tuple[dict[str, str], dict[str,
     return districts, grid
 
 
+def _cell_text(value: float, kind: str | None) -> str:
+    """A district's cell: its percentage, or its yes/no answer for a yes/no indicator (CT08)."""
+    if kind == "yesno":
+        return "Có" if value >= 100 else "Không"
+    return format_percent(value, 1)
+
+
 def districts_by_need(report: Mapping[str, Any]) -> list[str]:
     """District codes furthest behind first: the heatmap's row order (and the drill-down's)."""
     districts, grid = _district_grid(report)
@@ -580,13 +587,14 @@ def district_heatmap(report: Mapping[str, Any]) -> go.Figure:
         return _empty_figure(title)
 
     order = districts_by_need(report)
+    kinds = [i.get("kind") for i in indicators]
     categories = HEATMAP_ORDER
     codes = [i.get("code", "") for i in indicators]
     names = [i.get("short_name") or i.get("name") or "" for i in indicators]
     z, text, hover = [], [], []
     for d in order:
         z.append([categories.index(s) for s, _ in grid[d]])
-        text.append([_NOT_REPORTED_CELL if v is None else format_percent(v, 1) for _, v in grid[d]])
+        text.append([_NOT_REPORTED_CELL if v is None else _cell_text(v, kind) for (_, v), kind in zip(grid[d], kinds)])
         hover.append([
             f"<b>{districts[d]}</b><br>{c} {_wrap(n, 50)}<br>"
             f"Kết quả: <b>{format_percent(v)}</b><br>"

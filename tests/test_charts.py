@@ -429,7 +429,7 @@ def test_district_heatmap_realistic(report):
                                               "deteriorating", "no_data"]
     for i, status in enumerate(HEATMAP_ORDER):
         assert _colour_of(h, i) == STATUS_COLORS[status]
-    assert [t.replace("<br>", " ") for t in h.text[0]] == ["55,6 %", "30,0 %", "Chưa báo cáo", "0,0 %",
+    assert [t.replace("<br>", " ") for t in h.text[0]] == ["55,6 %", "30,0 %", "Chưa báo cáo", "Không",
                                                            "Chưa báo cáo"]
     assert list(h.text[2])[0] == "93,0 %"
     assert "Chưa báo cáo" in h.colorbar.ticktext and "Đi xuống" in h.colorbar.ticktext
@@ -564,3 +564,12 @@ def test_district_heatmap_shows_a_baseline_year_as_baseline(report):
     h = _heat(district_heatmap(report))
     assert "baseline" in [HEATMAP_ORDER[i] for row in h.z for i in row]
     assert "Năm gốc" in h.colorbar.ticktext
+
+
+def test_district_heatmap_shows_yes_no_answers_as_co_khong(report):
+    ind = report["indicators"][0]
+    ind["kind"] = "yesno"
+    ind["units"][0]["value"], ind["units"][1]["value"] = 100.0, 0.0
+    h = _heat(district_heatmap(report))
+    texts = {h.y[r]: h.text[r][0] for r in range(len(h.y))}
+    assert texts[ind["units"][0]["district"]] == "Có" and texts[ind["units"][1]["district"]] == "Không"
