@@ -232,6 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     except StoreBusy as exc:
         _say(f"plantrack {args.command}: {exc}")
         return 1
+    except Exception as exc:
+        from plantrack.backup import BackupError
+
+        if not isinstance(exc, BackupError):
+            raise
+        _say(f"plantrack {args.command}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

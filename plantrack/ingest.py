@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -17,9 +18,11 @@ from plantrack.checks import Checked, check_history, check_return, check_timelin
 from plantrack.issues import Issue, make_issue
 from plantrack.layout import locate
 from plantrack.plans import Plans, load_plans, parse_period
-from plantrack.store import Store
+from plantrack.store import Store, StoreBusy
 from plantrack.units import Units, load_units
 from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
+
+log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
@@ -182,6 +185,15 @@ def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, rec
             con.execute("INSERT INTO blobs SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)",
                         [outcome.sha256, len(data), data, outcome.sha256])
         if checked is not None:
+            # another thread of this process may have stored the same bytes since we looked
+            same = con.execute(
+                "SELECT r.id, r.version FROM receipts c JOIN returns r ON r.id = c.return_id "
+                "WHERE c.sha256 = ? AND c.outcome = 'accepted' AND r.district_code = ? ORDER BY r.version DESC LIMIT 1",
+                [outcome.sha256, checked.district_code]).fetchone()
+            if same:
+                outcome.status, (return_id, outcome.version) = "unchanged", same
+                checked = None
+        if checked is not None:
             version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM returns WHERE district_code = ? AND period = ?",
                                   [checked.district_code, outcome.period]).fetchone()[0]
             outcome.version = version
@@ -239,5 +251,13 @@ def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | Non
             outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
             yield outcome
             continue
-        yield ingest_bytes(store, data, str(path), sender=sender, received=received, units=units,
-                           plans=plans, max_bytes=max_bytes)
+        try:
+            yield ingest_bytes(store, data, str(path), sender=sender, received=received, units=units,
+                               plans=plans, max_bytes=max_bytes)
+        except (StoreBusy, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a reader bug must not end a folder load; the file is reported refused
+            log.exception("unexpected error reading %s", path)
+            outcome = Outcome(file=str(path), status="rejected", sha256=hashlib.sha256(data).hexdigest())
+            outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
+            yield outcome

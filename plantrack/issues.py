@@ -15,7 +15,7 @@ WARNING = "warning"
 TEMPLATES: dict[str, tuple[str, str]] = {
     "file-type": (ERROR, "Tệp không phải bảng tính được chấp nhận ({detail}). Hãy gửi tệp .xlsx, .xlsm, .xls hoặc .ods mở được bằng Excel/LibreOffice."),
     "file-encrypted": (ERROR, "Tệp được đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi gửi lại."),
-    "file-too-large": (ERROR, "Tệp quá lớn ({detail}); giới hạn là {limit}. Hãy xoá các trang tính, hình ảnh không cần thiết hoặc dùng mẫu báo cáo của hệ thống."),
+    "file-too-large": (ERROR, "Tệp quá lớn hoặc quá nhiều ô để đọc ({detail}); một tệp báo cáo không quá {limit}. Hãy xoá các trang tính, hình ảnh, dòng cột thừa hoặc dùng mẫu báo cáo của hệ thống."),
     "no-table": (ERROR, "Không tìm thấy bảng chỉ tiêu: cần một dòng tiêu đề có cột 'Mã chỉ tiêu' (hoặc 'Chỉ tiêu'), 'Tổng số' và 'Số đạt' trong 30 dòng đầu của trang tính. Hãy dùng mẫu báo cáo tải từ hệ thống."),
     "unit-unknown": (ERROR, "{detail}"),
     "unit-mismatch": (ERROR, "{detail}"),

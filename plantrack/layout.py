@@ -89,10 +89,8 @@ def _merged_value(sheet: Sheet, row: int, col: int) -> object:
     value = sheet.value(row, col)
     if value not in (None, ""):
         return value
-    for r1, c1, r2, c2 in sheet.merged:
-        if r1 <= row <= r2 and c1 <= col <= c2:
-            return sheet.value(r1, c1)
-    return value
+    anchor = sheet.merge_anchor(row, col)
+    return sheet.value(*anchor) if anchor else value
 
 
 def _classify(sheet: Sheet, rows: list[int], width: int) -> dict[str, int]:
@@ -134,7 +132,7 @@ def _lower_row_is_header(sheet: Sheet, row: int, width: int) -> bool:
 
 def _is_column_numbering(sheet: Sheet, row: int) -> bool:
     """The row under a header that numbers the columns: 1 2 3 …, (1) (2) (3) …, or A B C …"""
-    values = [c.value for (r, _), c in sorted(sheet.cells.items()) if r == row and c.value not in (None, "")]
+    values = [v for v in (sheet.value(row, c) for c in range(1, sheet.max_col + 1)) if v not in (None, "")]
     if len(values) < 3:
         return False
     keys = [fold_words(v) for v in values]

@@ -126,7 +126,7 @@ class Plan:
         """The indicator a name cell is about, ignoring case, accents, a leading "Tỷ lệ"/"Số"/
         "100 %" and trailing notes; None when no indicator, or more than one, fits."""
         key = _name_key(text)
-        if len(key) < 8:
+        if not 8 <= len(key) <= 400:  # no indicator's name is shorter or (with a note) much longer
             return None
         names = {ind.code: [_name_key(n) for n in (ind.name, ind.short_name, *ind.aliases)] for ind in self.indicators}
         exact = [c for c, keys in names.items() if key in keys]

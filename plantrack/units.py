@@ -188,10 +188,16 @@ _ORG_PREFIX = _re.compile(
     r"^(ubnd|uy ban nhan dan|phong lao dong thuong binh va xa hoi|phong ld ?tb ?xh|phong ldtbxh|so lao dong thuong binh va xa hoi|so ld ?tb ?xh)\s+")
 
 
-def _drop_suffix(text: object) -> str:
-    """'UBND huyện Châu Thành, tỉnh Hậu Giang' -> 'huyen chau thanh' (the issuing body's words dropped)."""
-    head = _re.split(r"\s[-–]\s|,", str(text), maxsplit=1)[0]
-    return _ORG_PREFIX.sub("", _key(head))
+def _readings(text: object) -> list[str]:
+    """Ways to read a unit cell, most literal first: the whole text, then the part before a
+    comma or dash ('UBND huyện Châu Thành, tỉnh Hậu Giang'); the issuing body's words dropped.
+    The whole text comes first because some names hold a dash ('Bà Rịa - Vũng Tàu')."""
+    out = []
+    for part in (str(text), *(_re.split(r"\s[-–]\s|,", str(text), maxsplit=1)[:1])):
+        key = _ORG_PREFIX.sub("", _key(part))
+        if key and key not in out:
+            out.append(key)
+    return out
 
 
 MAX_NAME = 120  # longer text is no unit's name; keep matching (and its suggestions) cheap
@@ -203,10 +209,13 @@ def match_province(units: Units, text: object) -> Match:
     raw = str(text).strip()[:MAX_NAME]
     if raw in units.provinces:
         return Match(units.provinces[raw])
-    kind, name = _split_prefix(_drop_suffix(raw), _PROVINCE_PREFIXES)
-    found = [p for p in units.provinces.values() if _key(p.name) == name and (kind is None or p.kind == kind)]
-    if not found and kind == "Thành phố":  # "Thành phố Hậu Giang" written loosely
-        found = [p for p in units.provinces.values() if _key(p.name) == name]
+    for reading in _readings(raw):
+        kind, name = _split_prefix(reading, _PROVINCE_PREFIXES)
+        found = [p for p in units.provinces.values() if _key(p.name) == name and (kind is None or p.kind == kind)]
+        if not found and kind == "Thành phố":  # "Thành phố Hậu Giang" written loosely
+            found = [p for p in units.provinces.values() if _key(p.name) == name]
+        if found:
+            break
     if len(found) == 1:
         return Match(found[0])
     if len(found) > 1:
@@ -224,16 +233,19 @@ def match_district(units: Units, text: object, province_code: str | None) -> Mat
     pool = units.districts_of(province_code) if province_code in units.provinces else list(units.districts.values())
     if raw in units.districts:
         return Match(units.districts[raw])
-    kind, name = _split_prefix(_drop_suffix(raw), _DISTRICT_PREFIXES)
-    found = [d for d in pool if _key(d.name) == name and (kind is None or d.kind == kind)]
-    if not found and kind is not None:
-        # "TP. Long Mỹ" for a thị xã: the prefix was wrong, but the name may still be unique
-        found = [d for d in pool if _key(d.name) == name]
-        if len(found) > 1:
-            found = []
-    if not found and kind is None:
-        # the whole text may be a name that starts like a prefix ("Quận 1" stored as "1")
-        found = [d for d in pool if _key(d.full_name) == _key(raw)]
+    for reading in _readings(raw):
+        kind, name = _split_prefix(reading, _DISTRICT_PREFIXES)
+        found = [d for d in pool if _key(d.name) == name and (kind is None or d.kind == kind)]
+        if not found and kind is not None:
+            # "TP. Long Mỹ" for a thị xã: the prefix was wrong, but the name may still be unique
+            found = [d for d in pool if _key(d.name) == name]
+            if len(found) > 1:
+                found = []
+        if not found and kind is None:
+            # the whole text may be a name that starts like a prefix ("Quận 1" stored as "1")
+            found = [d for d in pool if _key(d.full_name) == reading]
+        if found:
+            break
     if len(found) == 1:
         return Match(found[0])
     if len(found) > 1:

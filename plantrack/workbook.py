@@ -11,6 +11,7 @@ return is read, so a hostile file is refused quickly and in bounded memory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -68,13 +69,32 @@ class Sheet:
         cell = self.cells.get((row, col))
         return cell.value if cell else None
 
-    @property
+    # The grid is read once and then only looked at, so its extent and merge anchors are
+    # computed once, on first use (the readers fill ``cells``/``merged`` before anyone asks).
+    @functools.cached_property
     def max_row(self) -> int:
         return max((r for r, _ in self.cells), default=0)
 
-    @property
+    @functools.cached_property
     def max_col(self) -> int:
         return max((c for _, c in self.cells), default=0)
+
+    @functools.cached_property
+    def _anchors(self) -> dict[tuple[int, int], tuple[int, int]]:
+        out: dict[tuple[int, int], tuple[int, int]] = {}
+        budget = 4 * MAX_ROWS * MAX_COLS  # overlapping ranges in a hostile file cannot make this quadratic
+        for r1, c1, r2, c2 in self.merged:
+            for r in range(r1, min(r2, MAX_ROWS) + 1):
+                for c in range(c1, min(c2, MAX_COLS) + 1):
+                    out.setdefault((r, c), (r1, c1))
+                budget -= min(c2, MAX_COLS) - c1 + 1
+            if budget < 0:
+                break
+        return out
+
+    def merge_anchor(self, row: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the merged range covering (row, col), if any."""
+        return self._anchors.get((row, col))
 
 
 @dataclass
@@ -123,7 +143,7 @@ def sniff(data: bytes) -> str:
             zf = zipfile.ZipFile(io.BytesIO(data))
             names = set(zf.namelist())
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise ReadError("file-type", f"corrupt zip archive: {exc}") from exc
+            raise ReadError("file-type", f"tệp nén bị hỏng hoặc không đầy đủ: {exc}") from exc
         if "xl/workbook.xml" in names or any(n.lower() == "xl/workbook.xml" for n in names):
             return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
         if "mimetype" in names:
@@ -131,24 +151,24 @@ def sniff(data: bytes) -> str:
                 mime = _read_member(zf, zf.getinfo("mimetype"), limit=200).decode("ascii", "replace").strip()
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
                     zlib.error) as exc:
-                raise ReadError("file-type", f"corrupt zip archive: {exc}") from exc
+                raise ReadError("file-type", f"tệp nén bị hỏng hoặc không đầy đủ: {exc}") from exc
             if mime == "application/vnd.oasis.opendocument.spreadsheet":
                 return "ods"
-            raise ReadError("file-type", f"OpenDocument of type {mime}")
+            raise ReadError("file-type", f"tài liệu OpenDocument loại {mime}, không phải bảng tính")
         if "[Content_Types].xml" in names:
-            raise ReadError("file-type", "an Office document that is not a workbook")
-        raise ReadError("file-type", "a zip archive that is not a workbook")
+            raise ReadError("file-type", "tài liệu Office (Word, PowerPoint…), không phải bảng tính")
+        raise ReadError("file-type", "tệp nén, không phải bảng tính")
     if data.startswith(OLE_MAGIC):
         if _ole_has_stream(data, "EncryptedPackage") or _ole_has_stream(data, "EncryptionInfo"):
             raise ReadError("file-encrypted")
         if _ole_has_stream(data, "Workbook") or _ole_has_stream(data, "Book"):
             return "xls"
-        raise ReadError("file-type", "an OLE document that is not a workbook")
+        raise ReadError("file-type", "tài liệu Office cũ không phải bảng tính")
     if data.startswith(b"%PDF"):
-        raise ReadError("file-type", "PDF")
+        raise ReadError("file-type", "tệp PDF")
     if not data:
-        raise ReadError("file-type", "empty file")
-    raise ReadError("file-type", "not a spreadsheet")
+        raise ReadError("file-type", "tệp rỗng")
+    raise ReadError("file-type", "không phải tệp bảng tính, có thể là tệp CSV hoặc văn bản đổi đuôi")
 
 
 def _ole_has_stream(data: bytes, name: str) -> bool:
@@ -161,7 +181,7 @@ def _ole_has_stream(data: bytes, name: str) -> bool:
 def read_workbook(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> Workbook:
     """Read the bytes of a spreadsheet into a Workbook, or raise ReadError with a returns.md code."""
     if len(data) > max_bytes:
-        raise ReadError("file-too-large", f"{len(data)} bytes")
+        raise ReadError("file-too-large", f"{len(data) / 1024 / 1024:.1f} MB")
     fmt = sniff(data)
     if fmt in ("xlsx", "xlsm"):
         return Workbook(fmt, _read_xlsx(data))
@@ -183,7 +203,7 @@ class _CappedReader(io.RawIOBase):
         chunk = self.raw.read(min(len(buf), 1 << 16))
         self.left -= len(chunk)
         if self.left < 0:
-            raise ReadError("file-too-large", "archive member inflates beyond the limit")
+            raise ReadError("file-too-large", "khi giải nén vượt quá giới hạn")
         buf[: len(chunk)] = chunk
         return len(chunk)
 
@@ -193,9 +213,9 @@ def _check_archive(zf: zipfile.ZipFile) -> None:
     for info in zf.infolist():
         total += info.file_size
         if info.file_size > MAX_INFLATED_BYTES or total > MAX_INFLATED_BYTES:
-            raise ReadError("file-too-large", f"{info.filename} inflates to {info.file_size} bytes")
+            raise ReadError("file-too-large", f"phần {info.filename} giải nén ra {info.file_size / 1024 / 1024:.0f} MB")
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
-            raise ReadError("file-too-large", f"{info.filename} inflates {info.file_size // info.compress_size}×")
+            raise ReadError("file-too-large", f"phần {info.filename} giải nén ra gấp {info.file_size // info.compress_size} lần")
 
 
 def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
@@ -206,7 +226,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
     with zf.open(info) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise ReadError("file-too-large", f"{info.filename} too large")
+        raise ReadError("file-too-large", f"phần {info.filename} quá lớn")
     return data
 
 
@@ -231,9 +251,9 @@ def _events(fh: IO[bytes], events=("start", "end"), budget: _Budget | None = Non
                 raise ReadError("file-too-large", f"bảng tính có quá nhiều ô hoặc phần tử (hơn {MAX_XML_EVENTS:,} phần tử XML)")
             yield item
     except DefusedXmlException as exc:
-        raise ReadError("file-type", f"forbidden XML construct: {type(exc).__name__}") from exc
+        raise ReadError("file-type", f"nội dung XML bị cấm ({type(exc).__name__})") from exc
     except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
-        raise ReadError("file-type", f"broken XML: {exc}") from exc
+        raise ReadError("file-type", f"nội dung XML bị hỏng ({exc})") from exc
 
 
 # --- xlsx / xlsm -----------------------------------------------------------------------
@@ -284,7 +304,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
             NotImplementedError, zlib.error) as exc:
         # RuntimeError: zipfile's "encrypted member"; NotImplementedError: a compression method zipfile
         # lacks (Deflate64, AES); zlib.error: a damaged deflate stream; the rest: truncated or corrupt archives
-        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+        raise ReadError("file-type", f"bảng tính bị hỏng ({exc})") from exc
 
 
 def _xlsx_workbook(zf, info, budget: _Budget) -> list[tuple[str, str, bool]]:
@@ -348,16 +368,22 @@ def _xlsx_date_styles(zf, info, budget: _Budget) -> set[int]:
         return set()
     custom: dict[int, str] = {}
     xfs: list[int] = []
-    depth_xfs = False
+    pending: list[int] = []  # number formats of the xf elements of the container being read
+    # end events only, each element cleared once read: a workbook bloated with Excel's 64,000 styles
+    # costs half the parse budget it would otherwise, and little memory
     with _open_member(zf, info) as fh:
-        for event, el in _events(fh, budget=budget):
+        for event, el in _events(fh, ("end",), budget):
             tag = _local(el.tag)
-            if tag == "cellXfs":
-                depth_xfs = event == "start"
-            elif event == "end" and tag == "numFmt":
+            if tag == "numFmt":
                 custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
-            elif event == "end" and tag == "xf" and depth_xfs:
-                xfs.append(int(el.get("numFmtId", "0") or 0))
+            elif tag == "xf":
+                pending.append(int(el.get("numFmtId", "0") or 0))
+            elif tag == "cellXfs":
+                xfs, pending = pending, []
+            elif tag == "cellStyleXfs":
+                pending = []
+            if tag in ("xf", "cellXfs", "cellStyleXfs", "cellStyle", "cellStyles", "dxfs", "fonts", "fills", "borders"):
+                el.clear()
     dates = set()
     for idx, fmt in enumerate(xfs):
         if fmt in _DATE_BUILTIN or (fmt in custom and _is_date_format(custom[fmt])):
@@ -489,7 +515,7 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError, NotImplementedError,
             zlib.error, struct.error) as exc:
-        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+        raise ReadError("file-type", f"bảng tính bị hỏng ({exc})") from exc
     if cells > MAX_GRID_CELLS:
         # calamine lays out every sheet's used range in full, empty cells included: two values at A1
         # and IV65536 of a 6 kB .xls, or one ODS cell repeated over a million rows, would take GBs
@@ -524,13 +550,13 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
     except Exception as exc:  # calamine reports every kind of corruption as its own error types
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise ReadError("file-encrypted") from exc
-        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+        raise ReadError("file-type", f"bảng tính bị hỏng ({exc})") from exc
     except BaseException as exc:
         # a Rust panic inside calamine (a malformed file it does not guard against) arrives as pyo3's
         # PanicException, a BaseException: the file is unreadable, the process is fine
         if type(exc).__name__ != "PanicException":
             raise
-        raise ReadError("file-type", f"corrupt workbook: {exc}") from exc
+        raise ReadError("file-type", f"bảng tính bị hỏng ({exc})") from exc
 
 
 def _calamine_cell(value: object) -> Cell | None:

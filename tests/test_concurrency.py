@@ -114,8 +114,6 @@ def hyphenated_districts() -> set[str]:
             if " - " in d.full_name or " - " in units.provinces[d.province_code].full_name}
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug reported: units._drop_suffix cuts names at ' - ' "
-                   "('Tỉnh Bà Rịa - Vũng Tàu' -> 'Tỉnh Bà Rịa'), so the system's own template is refused for them")
 def test_the_template_of_a_district_with_a_hyphenated_name_is_accepted(tmp_path):
     codes = sorted(hyphenated_districts())
     assert len(codes) >= 2
@@ -220,8 +218,6 @@ def test_the_same_file_sent_by_8_processes_at_once_is_one_version(tmp_path):
     assert Store(db).rows("SELECT count(*), max(version) FROM returns")[0] == (1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug reported: ingest._ingest looks for the same bytes before taking "
-                   "the write lock, so threads of one process sending the same file at once each make a version")
 def test_the_same_file_sent_by_8_users_of_the_app_at_once_is_one_version(tmp_path):
     """The app's case: 8 threads of one process (Streamlit sessions) uploading the same bytes."""
     data = make_returns_folder(tmp_path / "one", ["933"])[0].read_bytes()

@@ -847,6 +847,29 @@ def wide_form_rows_16384(path: Path) -> None:
     path.write_bytes(rezip(base, {SHEET: xml.encode()}))
 
 
+def style_bloat(path: Path) -> None:
+    """A valid return whose styles.xml carries Excel's maximum of 64,000 cell formats, 64,000 style formats
+    and 64,000 named styles — the 'style bloat' of forms copied between old workbooks for years."""
+    base = valid_return()
+    styles = members(base)["xl/styles.xml"].decode()
+    xf = ('<xf numFmtId="{n}" fontId="1" fillId="0" borderId="1" applyNumberFormat="1" applyAlignment="1" '
+          'xfId="0"><alignment vertical="center" wrapText="1"/><protection locked="0"/></xf>')
+    extra_xfs = "".join(xf.format(n=(164 + i % 40)) for i in range(64_000))
+    styles = re.sub(r'<cellXfs count="(\d+)"', lambda m: f'<cellXfs count="{int(m.group(1)) + 64_000}"', styles)
+    styles = sub(styles, "</cellXfs>", extra_xfs + "</cellXfs>")
+    styles = re.sub(r'<cellStyleXfs count="(\d+)">', lambda m: f'<cellStyleXfs count="{int(m.group(1)) + 64_000}">', styles)
+    styles = sub(styles, "</cellStyleXfs>", extra_xfs + "</cellStyleXfs>")
+    fmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="#,##0.{"0" * (i % 5)}_);[Red]\\(#,##0\\)"/>' for i in range(40))
+    styles = re.sub(r'<numFmts count="0" ?/>', f'<numFmts count="40">{fmts}</numFmts>', styles)
+    named = "".join(f'<cellStyle name="Normal {i}" xfId="0"/>' for i in range(64_000))
+    if "<cellStyles" in styles:
+        styles = re.sub(r"<cellStyles[^>]*>", f'<cellStyles count="{64_001}">', styles, count=1)
+        styles = sub(styles, "</cellStyles>", named + "</cellStyles>")
+    else:
+        styles = sub(styles, "</cellXfs>", f'</cellXfs><cellStyles count="64000">{named}</cellStyles>')
+    path.write_bytes(rezip(base, {"xl/styles.xml": styles.encode()}))
+
+
 def over_size_limit(path: Path) -> None:
     """A valid return carrying an 11 MB photo (incompressible, stored): over the 10 MB limit as sent."""
     import random
@@ -992,6 +1015,7 @@ CASES: list[Case] = [
     Case("number-huge-integer", "number-huge-integer.xlsx", REJ, ("value-not-number",), _lazy(number_huge_integer_text)),
     Case("dates-where-counts-belong", "dates-as-counts.xlsx", REJ, ("value-not-number",), _lazy(dates_where_counts_belong)),
     # big: built at test time
+    Case("style-bloat-64000-formats", "style-bloat.xlsx", ACC, (), style_bloat, big=True),
     Case("file-over-10-mb", "over-10-mb.xlsx", REJ, ("file-too-large",), over_size_limit, big=True),
     Case("sheet-declares-4gib", "sheet-4gib.xlsx", REJ, ("file-too-large",), lambda p: sheet_4gib(p), big=True),
     Case("sheet-4gib-declares-small", "sheet-4gib-lying.xlsx", REJ, ("file-type",),
