@@ -156,6 +156,25 @@ def cmd_demo(args, store: Store) -> int:
     return 0
 
 
+def cmd_user_add(args, store: Store) -> int:
+    """Create an account; the password is read from standard input (never from the command line)."""
+    from plantrack.accounts import AccountError, create_user
+
+    password = sys.stdin.readline().rstrip("\n")
+    units = load_units()
+    province = resolve_province(args.province) if args.province else None
+    district = resolve_district(args.district, province) if args.district and province else None
+    if args.district and not province:
+        raise UsageError("--district cần kèm --province")
+    try:
+        user = create_user(store, args.username, password, args.role, province.code if province else None,
+                           district.code if district else None, units=units)
+    except AccountError as exc:
+        raise UsageError(str(exc)) from exc
+    _say(f"Đã tạo tài khoản {user['username']} ({user['role']}).")
+    return 0
+
+
 def cmd_backup(args, store: Store) -> int:
     from plantrack.backup import backup
 
@@ -206,6 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("user", parents=[common], help="tài khoản đăng nhập")
+    user_sub = p.add_subparsers(dest="user_command", required=True)
+    p = user_sub.add_parser("add", parents=[common], help="tạo tài khoản; mật khẩu đọc từ stdin")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=["admin", "province", "district"])
+    p.add_argument("--province")
+    p.add_argument("--district")
+    p.set_defaults(func=cmd_user_add)
 
     p = sub.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu (kể cả tệp gốc)")
     p.add_argument("-o", "--output", required=True)

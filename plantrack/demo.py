@@ -79,6 +79,10 @@ def build_demo(store: Store, log: Callable[[str], None] = lambda s: None,
     if store.rows("SELECT count(*) FROM returns")[0][0]:
         log("Cơ sở dữ liệu đã có báo cáo; bỏ qua dữ liệu mẫu.")
         return {"accepted": 0, "unchanged": 0, "rejected": 0}
+    from plantrack.accounts import ensure_demo_users
+
+    for username, password in ensure_demo_users(store):
+        log(f"Tài khoản mẫu: {username} / {password}")
     with store.session():  # one connection for the whole demo load
         return _build(store, log, provinces)
 

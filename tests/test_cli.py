@@ -101,3 +101,20 @@ def test_export_command_writes_the_consolidated_report(demo93, tmp_path):
     assert res.returncode == 0, res.stderr
     from openpyxl import load_workbook
     assert "TongHop" in load_workbook(out).sheetnames
+
+
+def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(tmp_path):
+    db = tmp_path / "u.duckdb"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-m", "plantrack", "user", "add", "huyen937", "--role", "district",
+                          "--province", "Hậu Giang", "--district", "TX. Long Mỹ", "--db", str(db)],
+                         input="mat-khau-rat-dai\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "mat-khau-rat-dai" not in res.stderr + res.stdout
+    from plantrack.accounts import authenticate
+    user = authenticate(Store(db), "huyen937", "mat-khau-rat-dai")
+    assert user["district_code"] == "937"
+    assert Store(db).rows("SELECT password_hash LIKE '$argon2%' FROM users") == [(True,)]
+    short = subprocess.run([sys.executable, "-m", "plantrack", "user", "add", "x1y", "--role", "admin", "--db", str(db)],
+                           input="short\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert short.returncode == 2
