@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=5000 $(PY) -m pytest -q tests/test_fuzz.py -p no:randomly
+	FUZZ_EXAMPLES=5000 $(PY) -m pytest -q tests/test_fuzz.py
 
 # regenerate the quirk fixtures (needs LibreOffice: apt-get install -y --no-install-recommends libreoffice-calc-nogui)
 fixtures: $(STAMP)

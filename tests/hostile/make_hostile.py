@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from plantrack.workbook import col_letter  # noqa: E402
+
 FILES = Path(__file__).resolve().parent / "files"
 SHEET = "xl/worksheets/sheet1.xml"
 GIB = 1 << 30
@@ -325,12 +327,7 @@ def only_merged_cells() -> bytes:
     return rezip(base, {SHEET: xml.encode()}, drop=("xl/worksheets/sheet2.xml",))
 
 
-def _col(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
+_col = col_letter
 
 
 def long_string_district() -> bytes:
