@@ -30,8 +30,16 @@ $(DB): | $(STAMP)
 demo: $(STAMP)
 	PLANTRACK_DB=$(DB) $(PY) -m plantrack demo
 
+# Streamlit treats the first session after start-up as an old-style app when a pages/ folder
+# sits beside app.py: a shared link such as /huyen would then run that page file without
+# app.py's frame (sidebar, login). SERVE clears that flag before the server starts, so
+# st.navigation in app.py decides every page from the first visitor on.
+SERVE = $(PY) -c "import sys; from streamlit.runtime.pages_manager import PagesManager; \
+	PagesManager.uses_pages_directory = False; from streamlit.web.cli import main; \
+	sys.argv[0] = 'streamlit'; sys.exit(main())"
+
 run: $(STAMP) system $(DB)
-	PLANTRACK_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	PLANTRACK_DB=$(DB) $(SERVE) run app.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP) system
 	$(PY) -m pytest -q -n 2 --dist loadgroup
