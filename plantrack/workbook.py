@@ -505,10 +505,11 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
     import python_calamine as pc
 
     try:
+        unsaved: dict[int, set[tuple[int, int]]] = {}  # ODS formula cells without a saved value
         if fmt == "ods":
             zf = zipfile.ZipFile(io.BytesIO(data))
             _check_archive(zf)
-            cells = _ods_extent(zf)
+            cells = _ods_extent(zf, unsaved)
         else:
             cells = _xls_extent(data)
     except ReadError:
@@ -523,7 +524,7 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
-        for meta in wb.sheets_metadata:
+        for index, meta in enumerate(wb.sheets_metadata):
             visible = str(meta.visible).lower().endswith("visible") and "hidden" not in str(meta.visible).lower()
             if "worksheet" not in str(meta.typ).lower():
                 continue
@@ -541,6 +542,8 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
             for rng in src.merged_cell_ranges or []:
                 (ra, ca), (rb, cb) = rng
                 sheet.merged.append((ra + 1, ca + 1, rb + 1, cb + 1))
+            for row, col in unsaved.get(index, ()):
+                sheet.cells[(row, col)] = Cell(None, formula=True)
             sheets.append(sheet)
         return sheets
     except pc.PasswordError as exc:
@@ -571,12 +574,16 @@ def _calamine_cell(value: object) -> Cell | None:
 
 # --- how much calamine would lay out, measured before it is asked --------------------------
 
-def _ods_extent(zf: zipfile.ZipFile) -> int:
-    """Σ over the tables of content.xml of the used range's area, with repeated rows and columns counted."""
+def _ods_extent(zf: zipfile.ZipFile, formulas: dict[int, set[tuple[int, int]]] | None = None) -> int:
+    """Σ over the tables of content.xml of the used range's area, with repeated rows and columns counted.
+
+    Fills ``formulas`` (sheet index -> cells) with the formula cells that carry no saved value,
+    which calamine cannot tell from empty ones."""
     names = {n.lower(): n for n in zf.namelist()}
     if "content.xml" not in names:
         return 0
     total = 0
+    sheet_index = -1
     tables: list[dict] = []  # a stack: a table may sit inside a cell of another
     with _open_member(zf, zf.getinfo(names["content.xml"])) as fh:
         for event, el in _events(fh):
@@ -585,7 +592,10 @@ def _ods_extent(zf: zipfile.ZipFile) -> int:
             if event == "start":
                 if tag == "table":
                     # box: min row, min col, max row, max col of the non-empty cells
-                    tables.append({"box": None, "row": 0, "col": 0, "rep": 1, "cells": []})
+                    if not tables:
+                        sheet_index += 1
+                    tables.append({"box": None, "row": 0, "col": 0, "rep": 1, "cells": [], "sheet": sheet_index,
+                                   "nested": bool(tables)})
                 elif tag == "table-row" and t is not None:
                     t["rep"], t["col"], t["cells"] = _repeat(el, "number-rows-repeated"), 0, []
                 continue
@@ -593,7 +603,11 @@ def _ods_extent(zf: zipfile.ZipFile) -> int:
                 continue
             if tag in ("table-cell", "covered-table-cell"):
                 rep = _repeat(el, "number-columns-repeated")
-                if any(_local(k) == "value-type" for k in el.attrib) or len(el):
+                attrs = {_local(k) for k in el.attrib}
+                if (formulas is not None and "formula" in attrs and "value-type" not in attrs and not t["nested"]
+                        and t["row"] < MAX_ROWS and t["col"] < MAX_COLS):
+                    formulas.setdefault(t["sheet"], set()).add((t["row"] + 1, t["col"] + 1))
+                if "value-type" in attrs or len(el):
                     t["cells"].append((t["col"] + 1, t["col"] + rep))
                 t["col"] += rep
                 el.clear()
