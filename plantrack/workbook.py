@@ -156,6 +156,15 @@ def sniff(data: bytes) -> str:
                 return "ods"
             raise ReadError("file-type", f"tài liệu OpenDocument loại {mime}, không phải bảng tính")
         if "[Content_Types].xml" in names:
+            try:  # a workbook whose main part is not at xl/workbook.xml (some generators)
+                types = _read_member(zf, zf.getinfo("[Content_Types].xml"), limit=1 << 20)
+            except (ReadError, zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
+                    zlib.error):
+                types = b""
+            if b"sheet.macroEnabled.main+xml" in types:
+                return "xlsm"
+            if b"spreadsheetml.sheet.main+xml" in types or b"spreadsheetml.template.main+xml" in types:
+                return "xlsx"
             raise ReadError("file-type", "tài liệu Office (Word, PowerPoint…), không phải bảng tính")
         raise ReadError("file-type", "tệp nén, không phải bảng tính")
     if data.startswith(OLE_MAGIC):
@@ -278,9 +287,15 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
             return zf.getinfo(name) if name else None
 
         budget = _Budget()
-        wb_info = member("xl/workbook.xml")
+        # the workbook part is where the package's own relationships say (almost always xl/workbook.xml)
+        package = _xlsx_rels(zf, member("_rels/.rels"), budget, base="")
+        wb_path = _rel_target(package, "officeDocument") or "xl/workbook.xml"
+        wb_info = member(wb_path) or member("xl/workbook.xml")
+        if wb_info is None:
+            raise ReadError("file-type", "không tìm thấy phần workbook trong tệp")
+        wb_dir, wb_file = posixpath.split(wb_info.filename)
         sheets_meta = _xlsx_workbook(zf, wb_info, budget)
-        rels = _xlsx_rels(zf, member("xl/_rels/workbook.xml.rels"), budget)
+        rels = _xlsx_rels(zf, member(posixpath.join(wb_dir, "_rels", wb_file + ".rels")), budget, base=wb_dir)
         strings = _xlsx_shared_strings(zf, member(_rel_target(rels, "sharedStrings") or "xl/sharedStrings.xml"), budget)
         date_styles = _xlsx_date_styles(zf, member(_rel_target(rels, "styles") or "xl/styles.xml"), budget)
         sheets = []
@@ -317,8 +332,8 @@ def _xlsx_workbook(zf, info, budget: _Budget) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _xlsx_rels(zf, info, budget: _Budget) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type suffix, target path inside the archive)."""
+def _xlsx_rels(zf, info, budget: _Budget, base: str = "xl") -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, target path inside the archive); relative targets from ``base``."""
     rels: dict[str, tuple[str, str]] = {}
     if info is None:
         return rels
@@ -328,7 +343,7 @@ def _xlsx_rels(zf, info, budget: _Budget) -> dict[str, tuple[str, str]]:
                 target = el.get("Target", "")
                 if el.get("TargetMode") == "External":
                     continue
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
                 rels[el.get("Id", "")] = (el.get("Type", "").rsplit("/", 1)[-1], path)
     return rels
 
