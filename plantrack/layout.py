@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from plantrack.plans import parse_period
 from plantrack.text import decode_legacy, detect_legacy, fold_words
 from plantrack.workbook import Cell, Sheet, Workbook, cell_ref
 
@@ -176,8 +177,6 @@ def _header_kind(label: str) -> str | None:
 
 def _title_period(sheet: Sheet, above: int) -> Found | None:
     """A title such as 'BÁO CÁO KẾT QUẢ … 6 THÁNG ĐẦU NĂM 2023', when no label names the period."""
-    from plantrack.plans import parse_period
-
     for (row, col), cell in sorted(sheet.cells.items()):
         if row >= above or not isinstance(cell.value, str):
             continue

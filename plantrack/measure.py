@@ -9,6 +9,7 @@ sums and counted as not reported, never as zero.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -228,8 +229,6 @@ def provinces_comparison(store: Store, indicator_code: str, period: str, units: 
 def completeness_matrix(store: Store, province_code: str, units: Units | None = None,
                         plans: Plans | None = None, today=None) -> list[dict]:
     """Districts × periods due so far: on_time, late, missing or refused."""
-    import datetime as dt
-
     units = units or load_units()
     plans = plans or load_plans()
     plan = plans.for_province(province_code)

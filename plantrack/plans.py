@@ -156,7 +156,8 @@ def _name_key(text: object) -> str:
 _CODE_RE = re.compile(r"^\s*(\d{4})\s*(?:[-_/ ]?\s*(h1|6t|6 ?thang))?\s*$", re.I)
 _YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _HALF_RE = re.compile(r"\b(6 thang|sau thang|06 thang|6t|h1|ky 1|ky i|nua dau nam|dau nam)\b")
-_OTHER_HALF_RE = re.compile(r"\b(6 thang cuoi|sau thang cuoi|h2|nua cuoi nam)\b")
+# reports of other lengths are not periods of this regime: a second half, a quarter, nine months, a month
+_OTHER_HALF_RE = re.compile(r"\b(6 thang cuoi|sau thang cuoi|h2|nua cuoi nam|quy|9 thang|chin thang|thang \d{1,2})\b")
 _NAM_YEAR_RE = re.compile(r"\bnam (\d{4})\b")
 
 

@@ -50,7 +50,8 @@ def test_period_labels_seen_on_real_forms(text, code):
     assert parse_period(text).code == code
 
 
-@pytest.mark.parametrize("text", [None, "", "quý 3", "6 tháng cuối năm 2023", "từ 2022 đến 2023", 2023.5, True])
+@pytest.mark.parametrize("text", [None, "", "quý 3", "Quý II/2023", "9 tháng năm 2023", "Báo cáo tháng 6 năm 2023",
+                                  "6 tháng cuối năm 2023", "từ 2022 đến 2023", 2023.5, True])
 def test_unrecognisable_periods(text):
     assert parse_period(text) is None
 
