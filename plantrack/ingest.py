@@ -7,9 +7,11 @@ return for the period; the same bytes again are ``unchanged``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -24,6 +26,7 @@ from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
 
 log = logging.getLogger(__name__)
 
+HOLD_SECONDS = 0.5  # how long a folder load keeps the store before letting others in
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
 
@@ -238,26 +241,41 @@ def read_file_bounded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | None = None,
                  received: dt.datetime | None = None, max_bytes: int = MAX_FILE_BYTES,
                  progress: Callable[[int, int, Path], None] | None = None) -> Iterator[Outcome]:
-    """Ingest every file named or found in folders, one transaction each."""
+    """Ingest every file named or found in folders, one transaction each.
+
+    The store stays open for up to HOLD_SECONDS at a time (opening and closing it costs more
+    than checking and storing one return), then is closed so the app and other loads get a turn."""
     units, plans = load_units(), load_plans()
     files = collect_files(paths)
-    for n, path in enumerate(files, 1):
-        if progress:
-            progress(n, len(files), path)
-        try:
-            data = read_file_bounded(path, max_bytes)
-        except OSError as exc:
-            outcome = Outcome(file=str(path), status="rejected", sha256="")
-            outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
-            yield outcome
-            continue
-        try:
-            yield ingest_bytes(store, data, str(path), sender=sender, received=received, units=units,
-                               plans=plans, max_bytes=max_bytes)
-        except (StoreBusy, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # a reader bug must not end a folder load; the file is reported refused
-            log.exception("unexpected error reading %s", path)
-            outcome = Outcome(file=str(path), status="rejected", sha256=hashlib.sha256(data).hexdigest())
-            outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
-            yield outcome
+    with contextlib.ExitStack() as held:
+        opened_at = None
+        for n, path in enumerate(files, 1):
+            if progress:
+                progress(n, len(files), path)
+            if opened_at is None:
+                held.enter_context(store.session())
+                opened_at = time.monotonic()
+            yield _ingest_path(store, path, sender, received, max_bytes, units, plans)
+            if time.monotonic() - opened_at > HOLD_SECONDS:
+                held.close()
+                opened_at = None
+
+
+def _ingest_path(store: Store, path: Path, sender: str | None, received: dt.datetime | None, max_bytes: int,
+                 units: Units, plans: Plans) -> Outcome:
+    try:
+        data = read_file_bounded(path, max_bytes)
+    except OSError as exc:
+        outcome = Outcome(file=str(path), status="rejected", sha256="")
+        outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
+        return outcome
+    try:
+        return ingest_bytes(store, data, str(path), sender=sender, received=received, units=units,
+                            plans=plans, max_bytes=max_bytes)
+    except (StoreBusy, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a reader bug must not end a folder load; the file is reported refused
+        log.exception("unexpected error reading %s", path)
+        outcome = Outcome(file=str(path), status="rejected", sha256=hashlib.sha256(data).hexdigest())
+        outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
+        return outcome
