@@ -155,7 +155,10 @@ def _header_block(sheet: Sheet, above: int) -> dict[str, Found]:
         if what is None or what in found:
             continue
         if after.strip():
-            found[what] = Found(after.strip(), cell_ref(row, col), cell)
+            # one cell may hold several lines of the block: "Tỉnh: Hậu Giang   Huyện: Châu Thành"
+            for kind, value in _labelled_values(text):
+                if kind not in found and value:
+                    found[kind] = Found(value, cell_ref(row, col), cell)
             continue
         for c in range(col + 1, sheet.max_col + 1):
             right = sheet.get(row, c)
@@ -165,6 +168,28 @@ def _header_block(sheet: Sheet, above: int) -> dict[str, Found]:
         else:
             found[what] = Found(None, cell_ref(row, col), cell)
     return found
+
+
+def _labelled_values(text: str) -> list[tuple[str, str]]:
+    """(kind, value) pairs of a cell written as "label: value" once or several times in a row."""
+    parts = text.split(":")
+    pairs = []
+    kind = _header_kind(parts[0])
+    for i in range(1, len(parts)):
+        value, next_kind = parts[i], None
+        if i < len(parts) - 1:  # the end of this part may be the next label
+            words = value.split()
+            for cut in range(1, min(len(words), 6) + 1):
+                candidate = _header_kind(" ".join(words[-cut:]))
+                if candidate:
+                    value, next_kind = " ".join(words[:-cut]), candidate
+            if next_kind is None:  # a colon inside the value ("08:00"): keep it whole
+                parts[i + 1] = parts[i] + ":" + parts[i + 1]
+                continue
+        if kind:
+            pairs.append((kind, value.strip(" \t-–;,.|")))
+        kind = next_kind
+    return pairs
 
 
 def _header_kind(label: str) -> str | None:
