@@ -120,10 +120,10 @@ def _ingest(store: Store, data: bytes, filename: str, sender: str | None, receiv
             return outcome
 
     checked = check_bytes(data, units, plans, max_bytes)
+    _check_expected(checked, expect_district, expect_period, units)
     outcome.province_code, outcome.district_code = checked.province_code, checked.district_code
     outcome.period = checked.period.code if checked.period else None
     _describe(outcome, units)
-    _check_expected(checked, expect_district, expect_period, units)
 
     if not checked.errors:
         before = _previous_denominators(store, checked)

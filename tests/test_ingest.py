@@ -103,6 +103,8 @@ def test_a_district_officer_cannot_load_another_districts_return(tmp_path):
     out = ingest_bytes(store, data, "x.xlsx", expect_district="933")
     assert out.status == "rejected" and "unit-mismatch" in {e.code for e in out.errors}
     assert counts(store)["returns"] == 0
+    # the refusal is filed under the district that sent it, not the one its file names
+    assert store.rows("SELECT district_code FROM receipts") == [("933",)]
     # the same bytes accepted for their own district are not "unchanged" for another one
     assert ingest_bytes(store, data, "x.xlsx", expect_district="930").status == "accepted"
     assert ingest_bytes(store, data, "x.xlsx", expect_district="933").status == "rejected"
