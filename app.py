@@ -10,7 +10,7 @@ import time
 import streamlit as st
 
 from pages import common
-from plantrack import accounts
+from plantrack import accounts, views
 
 st.set_page_config(page_title="plantrack — Theo dõi chỉ tiêu bảo vệ trẻ em", page_icon=":material/child_care:",
                    layout="wide")
@@ -90,7 +90,7 @@ with st.sidebar:
     period = st.session_state[common.PERIOD_KEY]
 
     plan = plans.for_province(province)
-    st.markdown("Kế hoạch áp dụng: " + common.plan_source_text(plan))
+    st.markdown("Kế hoạch áp dụng: " + views.plan_source_text(plan))
     note = "" if plan.provinces else " Tỉnh chưa có kế hoạch riêng trong hệ thống: theo dõi các chỉ tiêu quốc gia."
     st.caption(f"{plan.title}. Nguồn: `indicators/{plan.source_file}`.{note}")
 

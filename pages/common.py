@@ -10,30 +10,22 @@ is mirrored in the query string by app.py (``?province=93&period=2023``). The si
 have keys of their own (PROVINCE_WIDGET / PERIOD_WIDGET) so a page may change the selection
 (``set_period``) without touching a widget that has already been drawn.
 
-Functions below the "pure helpers" line use no streamlit: they shape engine output for a
-page (cards, sentences, tables) and are tested directly.
+The pure shaping of engine output for a page (cards, sentences, tables) is in plantrack/views.py.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import streamlit as st
 
-from plantrack import accounts, charts, history, measure
-from plantrack.charts import (
-    COMPLETENESS_LABELS_VI, GROUP_LABELS_VI, STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER, format_count,
-    format_percent,
-)
+from plantrack import accounts, history, measure
+from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
 from plantrack.store import Store
 from plantrack.text import fold_words
 from plantrack.units import Units, load_units
-from plantrack.views import (  # noqa: F401  (re-exported for the pages)
-    STATUS_MEANING_VI, CHASE_ACTIONS_VI, nearest_period, points_text, group_cards, status_counts, completeness_sentence, status_sentence, goal_sentence, trajectory_sentence, short_period_labels, chase_rows, state_counts, with_data_only, indicator_rows, plan_file_rows, plan_source_text,
-)
-from plantrack.charts import districts_by_need  # noqa: F401
+from plantrack.views import STATUS_MEANING_VI, nearest_period
 
 PROVINCE_KEY = "province"  # session_state and query-string key: province code, e.g. "93"
 PERIOD_KEY = "period"  # period code, e.g. "2023" or "2023H1"; None = latest with data
@@ -250,7 +242,7 @@ def draw_status_legend() -> None:
             unsafe_allow_html=True)
 
 
-# --- pure helpers (no streamlit) -----------------------------------------------------------
+# --- the query string (no streamlit) --------------------------------------------------------
 
 def parse_selection(params: Mapping[str, str], all_units: Units, all_plans: Plans) -> tuple[str | None, str | None]:
     """The (province, period) a query string asks for; None for a value that is not valid."""

@@ -4,7 +4,7 @@ district in detail: its trajectory for an indicator and every file it has sent."
 import streamlit as st
 
 from pages import common
-from plantrack import charts
+from plantrack import charts, views
 
 province, period = common.selected_province(), common.selected_period()
 plan = common.plans().for_province(province)
@@ -16,18 +16,18 @@ if not common.require_data(province, period):
     st.stop()
 
 report = common.report(province, period)
-st.markdown(f"#### {report['period_label']}: {common.completeness_sentence(report)}")
+st.markdown(f"#### {report['period_label']}: {views.completeness_sentence(report)}")
 common.plot(charts.district_heatmap(report), key="districts_heatmap")
 common.draw_status_legend()
 
 st.subheader("Chi tiết một huyện")
 left, right = st.columns(2)
-district = left.selectbox("Huyện, thị xã, thành phố (chậm nhất ở đầu danh sách)", common.districts_by_need(report),
+district = left.selectbox("Huyện, thị xã, thành phố (chậm nhất ở đầu danh sách)", charts.districts_by_need(report),
                           key="districts_district", format_func=lambda c: units.districts[c].full_name)
 with right:
     indicator = common.pick_indicator(plan, key="districts_indicator")
 traj = common.trajectory(district, indicator.code)
-st.markdown(common.trajectory_sentence(traj))
+st.markdown(views.trajectory_sentence(traj))
 common.plot(charts.trajectory_chart(traj), key="districts_trajectory")
 
 st.markdown(f"**Các tệp {units.districts[district].full_name} đã gửi**")

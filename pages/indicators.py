@@ -4,21 +4,22 @@ numerator, denominator, target and source), and every plan file the system knows
 import streamlit as st
 
 from pages import common
+from plantrack import views
 
 province = common.selected_province()
 units, plans = common.units(), common.plans()
 plan = plans.for_province(province)
 
 st.header(f"Chỉ tiêu — {units.provinces[province].full_name}")
-st.markdown(f"Kế hoạch áp dụng: {common.plan_source_text(plan)}")
+st.markdown(f"Kế hoạch áp dụng: {views.plan_source_text(plan)}")
 st.markdown(f"*{plan.title}*")
 if not plan.provinces:
     st.caption("Tỉnh chưa có tệp kế hoạch riêng: theo dõi các chỉ tiêu của kế hoạch quốc gia.")
 st.caption(f"Kỳ báo cáo: 6 tháng (hạn {plan.h1_due[1]:02d}/{plan.h1_due[0]:02d}) và năm "
            f"(hạn {plan.annual_due[1]:02d}/{plan.annual_due[0]:02d}), từ {plan.first_year} đến {plan.last_year}. "
            f"Tệp: `indicators/{plan.source_file}`.")
-st.table(common.indicator_rows(plan), hide_index=True)
+st.table(views.indicator_rows(plan), hide_index=True)
 
 st.subheader("Các tệp kế hoạch")
 st.caption("Mỗi kế hoạch là một tệp TOML trong thư mục indicators/; thêm kế hoạch của một tỉnh là thêm một tệp.")
-st.table(common.plan_file_rows(plans, units), hide_index=True)
+st.table(views.plan_file_rows(plans, units), hide_index=True)

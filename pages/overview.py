@@ -7,7 +7,7 @@ indicators are), then every indicator as a bar against 100 % and the required tr
 import streamlit as st
 
 from pages import common
-from plantrack import charts
+from plantrack import charts, views
 
 province, period = common.selected_province(), common.selected_period()
 name = common.units().provinces[province].full_name
@@ -17,10 +17,10 @@ if not common.require_data(province, period):
     st.stop()
 
 report = common.report(province, period)
-st.markdown(f"#### {report['period_label']}: {common.completeness_sentence(report)}")
-st.markdown(common.status_sentence(report) + ". " + common.goal_sentence(common.plans().for_province(province)))
+st.markdown(f"#### {report['period_label']}: {views.completeness_sentence(report)}")
+st.markdown(views.status_sentence(report) + ". " + views.goal_sentence(common.plans().for_province(province)))
 
-cards = common.group_cards(report)
+cards = views.group_cards(report)
 for row in range(0, len(cards), 3):
     for column, card in zip(st.columns(3), cards[row:row + 3]):
         with column:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages import common
-from plantrack import charts
+from plantrack import charts, views
 
 province, period = common.selected_province(), common.selected_period()
 plan = common.plans().for_province(province)
@@ -15,7 +15,7 @@ if not common.require_data(province, period, available=common.periods_with_data(
 
 rows = common.provinces_comparison(indicator.code, period)
 everyone = st.toggle("Hiện cả các tỉnh chưa có số liệu", value=False, key="provinces_everyone")
-shown = rows if everyone else common.with_data_only(rows, keep=province)
+shown = rows if everyone else views.with_data_only(rows, keep=province)
 st.caption(f"{common.period_label(period)} · {sum(r['value'] is not None for r in rows)}/{len(rows)} tỉnh có số liệu "
            f"của chỉ tiêu {indicator.code}. Tỉnh đang chọn in đậm.")
 common.plot(charts.province_ranking(shown, f"{indicator.code} {indicator.short_name}", highlight=province),

@@ -4,7 +4,7 @@ its baseline to 100 % in the target year, and when it gets there at the current 
 import streamlit as st
 
 from pages import common
-from plantrack import charts
+from plantrack import charts, views
 
 province = common.selected_province()
 plan = common.plans().for_province(province)
@@ -16,7 +16,7 @@ if not common.require_data(province, None):
 
 indicator = common.pick_indicator(plan, key="trajectory_indicator")
 traj = common.trajectory(province, indicator.code)
-st.markdown(common.trajectory_sentence(traj))
+st.markdown(views.trajectory_sentence(traj))
 common.plot(charts.trajectory_chart(traj), key="trajectory_chart")
 st.caption("Đường nét đứt: lộ trình thẳng từ kết quả năm gốc đến 100 % năm mục tiêu. Màu mỗi điểm: trạng thái "
            "của kỳ đó. Đường chấm: dự báo nếu giữ tốc độ tăng bình quân từ năm gốc đến kỳ gần nhất. "

@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pages import common
+from plantrack import views
 from plantrack.accounts import ensure_demo_users
 from plantrack.ingest import ingest_bytes
 from plantrack.plans import load_plans
@@ -297,7 +298,7 @@ def test_group_cards_lead_with_the_lowest_indicator_of_a_group():
         _ind("CT08", "districts", 50.0, previous=50.02, kind="yesno", numerator=4, denominator=8),
         _ind("CT07", "children", None, "no_data"),
     ]}
-    cards = {c["group"]: c for c in common.group_cards(report)}
+    cards = {c["group"]: c for c in views.group_cards(report)}
     assert list(cards) == ["families", "staff", "children", "districts"]  # the plan's group order
     assert cards["families"]["value_text"] == "80,0 %"
     assert cards["families"]["delta_text"] == "+4,5 điểm %"
@@ -318,7 +319,7 @@ def test_group_cards_lead_with_the_lowest_indicator_of_a_group():
     ("2021", [], None),
 ])
 def test_nearest_period(period, available, expected):
-    assert common.nearest_period(period, available) == expected
+    assert views.nearest_period(period, available) == expected
 
 
 def _traj(values, projection=None, baseline=50.0, baseline_year=2020.0):
@@ -330,23 +331,23 @@ def _traj(values, projection=None, baseline=50.0, baseline_year=2020.0):
 
 
 def test_trajectory_sentence_cases():
-    assert "Chưa có số liệu" in common.trajectory_sentence(_traj([None, None, None]))
-    assert "đã đạt" in common.trajectory_sentence(_traj([50.0, 80.0, 100.0]))
-    late = common.trajectory_sentence(_traj([50.0, 60.0, 70.0], projection=2026.6))
+    assert "Chưa có số liệu" in views.trajectory_sentence(_traj([None, None, None]))
+    assert "đã đạt" in views.trajectory_sentence(_traj([50.0, 80.0, 100.0]))
+    late = views.trajectory_sentence(_traj([50.0, 60.0, 70.0], projection=2026.6))
     assert "vào khoảng năm 2027" in late and "chậm 2 năm" in late  # 2026.6 first shows in the 2027 report
-    assert "kịp mục tiêu năm 2025" in common.trajectory_sentence(_traj([50.0, 70.0, 90.0], projection=2023.1))
-    assert "Chưa đủ số liệu để dự báo" in common.trajectory_sentence(_traj([50.0, None, None]))
-    assert "sẽ không đạt" in common.trajectory_sentence(_traj([50.0, 48.0, 45.0]))
+    assert "kịp mục tiêu năm 2025" in views.trajectory_sentence(_traj([50.0, 70.0, 90.0], projection=2023.1))
+    assert "Chưa đủ số liệu để dự báo" in views.trajectory_sentence(_traj([50.0, None, None]))
+    assert "sẽ không đạt" in views.trajectory_sentence(_traj([50.0, 48.0, 45.0]))
 
 
 def test_chase_rows_put_missing_first_and_leave_on_time_out():
     matrix = [{"district_code": c, "district": f"Huyện {c}", "period": p, "state": s} for c, p, s in [
         ("930", "2024", "late"), ("931", "2024", "on_time"), ("932", "2024", "refused"),
         ("933", "2024", "missing"), ("933", "2023", "missing")]]
-    rows = common.chase_rows(matrix, "2024")
+    rows = views.chase_rows(matrix, "2024")
     assert [r["Huyện"] for r in rows] == ["Huyện 933", "Huyện 932", "Huyện 930"]
     assert [r["Tình trạng"] for r in rows] == ["Chưa nộp", "Bị từ chối", "Trễ hạn"]
-    assert common.state_counts(matrix, "2024") == {"on_time": 1, "late": 1, "missing": 1, "refused": 1}
+    assert views.state_counts(matrix, "2024") == {"on_time": 1, "late": 1, "missing": 1, "refused": 1}
 
 
 def test_parse_selection_accepts_codes_and_labels_and_refuses_the_rest():
@@ -361,15 +362,15 @@ def test_status_and_completeness_sentences():
     report = {"completeness": {"expected": 8, "received": 7, "on_time": 5},
               "indicators": [_ind("CT01", "families", 100.0, "achieved"), _ind("CT02", "students", 80.0),
                              _ind("CT03", "staff", 60.0), _ind("CT07", "children", None, "no_data")]}
-    assert common.completeness_sentence(report) == "7/8 huyện đã báo cáo, 5 đúng hạn"
-    assert common.status_sentence(report) == "4 chỉ tiêu: 1 đã đạt 100 %, 2 cần đẩy nhanh, 1 chưa có số liệu"
+    assert views.completeness_sentence(report) == "7/8 huyện đã báo cáo, 5 đúng hạn"
+    assert views.status_sentence(report) == "4 chỉ tiêu: 1 đã đạt 100 %, 2 cần đẩy nhanh, 1 chưa có số liệu"
 
 
 def test_plan_tables_cover_every_indicator_and_every_plan_file():
     plans, units = load_plans(), load_units()
-    rows = common.indicator_rows(plans.for_province("31"))
+    rows = views.indicator_rows(plans.for_province("31"))
     assert [r["Mã"] for r in rows] == [f"CT0{n}" for n in range(1, 10)]  # Hải Phòng adds CT09
-    files = common.plan_file_rows(plans, units)
+    files = views.plan_file_rows(plans, units)
     assert {r["Tệp"] for r in files} == {f"indicators/{p.name}" for p in (REPO / "indicators").glob("*.toml")}
 
 
