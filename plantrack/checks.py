@@ -67,18 +67,28 @@ _PLAIN_INT = re.compile(r"^\d+$")
 _DECIMAL = re.compile(r"^\d+[.,]\d+$")
 
 
-def read_count(found: Found | None) -> tuple[int | None, str | None, str]:
-    """(count, error code, text shown) for a count cell. None with no code: the cell is empty."""
+def _no_value(found: Found | None) -> tuple[str | None, str] | None:
+    """For a cell without a usable value: (error code, or None when simply empty; text shown).
+    None when the cell holds a value to read."""
     if found is None:
-        return None, None, ""
+        return None, ""
     cell = found.raw
     if cell is not None and cell.formula_without_value:
-        return None, "formula-no-value", ""
+        return "formula-no-value", ""
+    if cell is not None and cell.error:  # a saved error such as #N/A is not an empty cell
+        return "value-not-number", cell.error
     value = found.value
-    if cell is not None and cell.error:
-        return None, "value-not-number", cell.error
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None, None, ""
+        return None, ""
+    return None
+
+
+def read_count(found: Found | None) -> tuple[int | None, str | None, str]:
+    """(count, error code, text shown) for a count cell. None with no code: the cell is empty."""
+    missing = _no_value(found)
+    if missing is not None:
+        return None, *missing
+    cell, value = found.raw, found.value
     shown = _shown(value, cell)
     if isinstance(value, bool) or (cell is not None and cell.is_date) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
         return None, "value-not-number", shown
@@ -156,14 +166,11 @@ _NO = {"khong", "0", "false", "chua", "chua co", "no", "khong co", "sai"}
 
 
 def read_yes_no(found: Found | None) -> tuple[bool | None, str | None, str]:
-    if found is None:
-        return None, None, ""
-    cell = found.raw
-    if cell is not None and cell.formula_without_value:
-        return None, "formula-no-value", ""
-    value = found.value
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, None, ""
+    """(answer, error code, text shown) for a CT08 cell: Có/Không, x, 1/0, TRUE/FALSE; empty = not reported."""
+    missing = _no_value(found)
+    if missing is not None:
+        return None, *missing
+    cell, value = found.raw, found.value
     if isinstance(value, bool):
         return value, None, str(value)
     if isinstance(value, (int, float)) and not (cell and cell.is_date) and value in (0, 1):

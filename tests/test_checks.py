@@ -66,3 +66,8 @@ def test_ct08_nonsense_is_refused():
 @pytest.mark.parametrize("value, expected", [(90.26, 90.26), ("90,26 %", 90.26), ("90.26%", 90.26), (0.9026, 0.9026), ("", None), ("n/a", None)])
 def test_the_forms_own_ratio(value, expected):
     assert read_ratio(found(value)) == expected
+
+
+def test_a_saved_error_value_is_not_an_empty_cell():
+    assert read_count(Found(None, "F12", Cell(None, error="#N/A")))[1] == "value-not-number"
+    assert read_yes_no(Found(None, "F18", Cell(None, error="#N/A")))[1] == "value-not-number"
