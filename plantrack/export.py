@@ -60,7 +60,9 @@ def export_report(store: Store, province_code: str, period: str | Period, units:
                   plans: Plans | None = None, *, today: dt.date | None = None) -> bytes:
     """The consolidated report for a province and period as ``.xlsx`` bytes (see the module doc)."""
     buf = io.BytesIO()
-    build_report(store, province_code, period, units, plans, today=today).save(buf)
+    with store.session():  # one opening of the store for every period's figures
+        workbook = build_report(store, province_code, period, units, plans, today=today)
+    workbook.save(buf)
     return buf.getvalue()
 
 

@@ -102,10 +102,8 @@ def _series_by_unit(agg: pd.DataFrame, key: str, plan: Plan) -> dict[tuple[str, 
 
 def latest_period(store: Store, province_code: str | None = None) -> str | None:
     """The latest period with any accepted return (in the province, if given)."""
-    rows = store.rows("SELECT DISTINCT period FROM returns" + (" WHERE province_code = ?" if province_code else ""),
-                      [province_code] if province_code else [])
-    periods = [p for p in (parse_period(r[0]) for r in rows) if p]
-    return max(periods).code if periods else None
+    periods = periods_with_data(store, province_code)
+    return periods[-1] if periods else None
 
 
 def completeness(store: Store, province_code: str, period: str, units: Units) -> dict:
@@ -120,8 +118,11 @@ def province_report(store: Store, province_code: str, period: str | None = None,
                     units: Units | None = None, plans: Plans | None = None) -> dict:
     """The province's figures for a period, in the shape of ``report --json`` (cli.md), plus
     what the dashboard draws (names, required trajectory point, previous value)."""
-    units = units or load_units()
-    plans = plans or load_plans()
+    with store.session():  # its three queries share one opening of the store
+        return _province_report(store, province_code, period, units or load_units(), plans or load_plans())
+
+
+def _province_report(store: Store, province_code: str, period: str | None, units: Units, plans: Plans) -> dict:
     province = units.provinces[province_code]
     plan = plans.for_province(province_code)
     period = period or latest_period(store, province_code)
