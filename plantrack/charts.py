@@ -10,12 +10,13 @@ target.
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+
+from plantrack.plans import parse_period
 
 __all__ = [
     "STATUS_ORDER",
@@ -148,24 +149,16 @@ def format_count(n: int | float | None) -> str:
     return _vi_number(round(float(n)), 0)
 
 
-_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(H1)?\s*$", re.IGNORECASE)
-
-
 def period_t(period: str) -> float | None:
     """Period code → time: ``"2023"`` → 2023.0, ``"2023H1"`` → 2022.5."""
-    m = _PERIOD_RE.match(str(period))
-    if not m:
-        return None
-    year = float(m.group(1))
-    return year - 0.5 if m.group(2) else year
+    p = parse_period(period)
+    return p.t if p else None
 
 
 def period_label(period: str) -> str:
     """Short axis label: ``"2023"`` → ``"2023"``, ``"2023H1"`` → ``"6T/2023"``."""
-    m = _PERIOD_RE.match(str(period))
-    if not m:
-        return str(period)
-    return f"6T/{m.group(1)}" if m.group(2) else m.group(1)
+    p = parse_period(period)
+    return p.short_label if p else str(period)
 
 
 def _year(t: float) -> str:

@@ -71,6 +71,11 @@ class Period:
         return f"6 tháng đầu năm {self.year}" if self.half else f"Năm {self.year}"
 
     @property
+    def short_label(self) -> str:
+        """For chart axes: "6T/2023" or "2023"."""
+        return f"6T/{self.year}" if self.half else str(self.year)
+
+    @property
     def sort_key(self) -> tuple[int, int]:
         return (self.year, 0 if self.half else 1)
 
