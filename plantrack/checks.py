@@ -16,7 +16,8 @@ from plantrack.issues import Issue, make_issue
 from plantrack.layout import Found, Located, TableRow
 from plantrack.plans import Indicator, Period, Plan, Plans, parse_period
 from plantrack.text import fold_words
-from plantrack.units import Units, match_district, match_province
+from plantrack.units import (NEW_MAP, OLD_MAP, Unit, Units, match_commune, match_district, match_province,
+                             names_a_district)
 
 MAX_COUNT = 10**12  # beyond any real count; also keeps values inside BIGINT
 RATIO_TOLERANCE = 0.5  # percentage points
@@ -43,8 +44,9 @@ class Checked:
     """What a return says, once checked. ``errors`` empty means it may be stored."""
 
     sheet: str | None = None
-    province_code: str | None = None
-    district_code: str | None = None
+    province_code: str | None = None  # the unit's province on the unit's own map
+    district_code: str | None = None  # the reporting unit: a district (old map) or a commune (new map)
+    map: str | None = None  # "pre2025" | "2025" (units.md), decided by the period
     period: Period | None = None
     plan: Plan | None = None
     values: dict[str, Value] = field(default_factory=dict)
@@ -193,32 +195,52 @@ def _from_letterhead(loc: Located, match) -> Found | None:
     return None
 
 
-def check_units(loc: Located, units: Units, out: Checked) -> None:
+def _province_on(units: Units, text: object, map_: str) -> tuple[Unit | None, Unit | None, object]:
+    """(old-map province, today's province, the match to explain a failure) a province cell names.
+    An old-map return may name its old province or the province of today that took it in; a
+    new-map return names today's province (an old name stands for its successor)."""
+    old = match_province(units, text, OLD_MAP)
+    new = match_province(units, text, NEW_MAP) if units.provinces_2025 else old
+    if map_ == NEW_MAP:
+        if new.unit is None and old.unit is not None and old.unit.code in units.successors:
+            return None, units.successor(old.unit.code), new
+        return None, new.unit, new
+    return old.unit, new.unit if units.provinces_2025 else None, old if old.unit or not new.unit else new
+
+
+def check_units(loc: Located, units: Units, out: Checked, map_: str = OLD_MAP) -> None:
+    if map_ == NEW_MAP:
+        _check_commune(loc, units, out)
+        return
     sheet = loc.sheet
-    prov_found, dist_found = loc.province, loc.district
+    prov_found = loc.province
+    dist_found = loc.district if loc.district is not None and loc.district.value not in (None, "") else (loc.unit or loc.district)
     if prov_found is None or prov_found.value in (None, ""):
         prov_found = _from_letterhead(loc, lambda text: match_province(units, text)) or prov_found
     if dist_found is None or dist_found.value in (None, ""):
         prov = match_province(units, prov_found.value).unit if prov_found and prov_found.value else None
         dist_found = _from_letterhead(loc, lambda text: match_district(units, text, prov.code if prov else None)) or dist_found
-    province = None
+    province, pool = None, None
     if prov_found is None or prov_found.value in (None, ""):
         if dist_found is None or dist_found.value in (None, ""):
             out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=prov_found.cell if prov_found else None,
                                          detail="Không tìm thấy tên tỉnh và tên huyện ở phần đầu báo cáo. Hãy ghi 'Tỉnh: …' và 'Huyện: …' phía trên bảng chỉ tiêu."))
             return
     else:
-        m = match_province(units, prov_found.value)
-        if m.unit is None:
+        old, new, m = _province_on(units, prov_found.value, OLD_MAP)
+        if old is None and new is None:
             out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=prov_found.cell,
                                          detail=_unknown_text("Tỉnh", prov_found.value, m)))
             return
-        province = m.unit
+        # today's name ('Cần Thơ' for a 2024 Vị Thủy return): the district must be unique among
+        # the old districts of every province it took in (units.md)
+        province = new or old
+        pool = units.reporting_units(new, OLD_MAP) if new is not None else units.districts_of(old.code)
     if dist_found is None or dist_found.value in (None, ""):
         out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell if dist_found else None,
                                      detail="Không tìm thấy tên huyện (đơn vị báo cáo). Hãy ghi 'Huyện: …' phía trên bảng chỉ tiêu."))
         return
-    m = match_district(units, dist_found.value, province.code if province else None)
+    m = match_district(units, dist_found.value, None, pool=pool)
     if m.unit is None and province is not None and not m.ambiguous:
         elsewhere = match_district(units, dist_found.value, None)
         if elsewhere.unit is not None:
@@ -232,13 +254,78 @@ def check_units(loc: Located, units: Units, out: Checked) -> None:
         return
     out.district_code = m.unit.code
     out.province_code = m.unit.province_code
+    out.map = OLD_MAP
+
+
+def _check_commune(loc: Located, units: Units, out: Checked) -> None:
+    """A new-map return names a commune of today's province (units.md)."""
+    sheet = loc.sheet
+    prov_found = loc.province
+    unit_found = next((f for f in (loc.commune, loc.unit, loc.district) if f is not None and f.value not in (None, "")),
+                      loc.commune or loc.unit or loc.district)
+    if prov_found is None or prov_found.value in (None, ""):
+        prov_found = _from_letterhead(loc, lambda text: match_province(units, text, NEW_MAP)) or prov_found
+    province = None
+    if prov_found is not None and prov_found.value not in (None, ""):
+        _, province, m = _province_on(units, prov_found.value, NEW_MAP)
+        if province is None:
+            out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=prov_found.cell,
+                                         detail=_unknown_text("Tỉnh", prov_found.value, m)))
+            return
+    if unit_found is None or unit_found.value in (None, ""):
+        unit_found = _from_letterhead(loc, lambda text: match_commune(units, text, province.code if province else None)) or unit_found
+    if unit_found is None or unit_found.value in (None, ""):
+        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=unit_found.cell if unit_found else None,
+                                     detail="Không tìm thấy tên xã, phường, đặc khu (đơn vị báo cáo). "
+                                            "Hãy ghi 'Xã: …' hoặc 'Phường: …' phía trên bảng chỉ tiêu."))
+        return
+    text = unit_found.value
+    district_label = unit_found is loc.district and loc.district is not None
+    if names_a_district(text) or district_label:
+        pool = units.reporting_units(province, OLD_MAP) if province is not None else None
+        d = match_district(units, text, None, pool=pool)
+        if d.unit is not None or names_a_district(text):
+            out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=unit_found.cell,
+                                         detail=_district_on_new_map(units, text, d.unit)))
+            return
+    m = match_commune(units, text, province.code if province else None)
+    if m.unit is None and province is not None and not m.ambiguous:
+        elsewhere = match_commune(units, text, None)
+        if elsewhere.unit is not None:
+            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=unit_found.cell, detail=(
+                f"{elsewhere.unit.full_name} ({units.provinces_2025[elsewhere.unit.parent].full_name}) không thuộc "
+                f"{province.full_name}. Hãy kiểm tra lại tên tỉnh và tên xã, phường ở phần đầu báo cáo.")))
+            return
+    if m.unit is None:
+        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=unit_found.cell,
+                                     detail=_unknown_text("Xã, phường", text, m, province)))
+        return
+    out.district_code = m.unit.code
+    out.province_code = m.unit.parent
+    out.map = NEW_MAP
+
+
+def _district_on_new_map(units: Units, text: object, district: Unit | None) -> str:
+    since = units.reform_date.strftime("%-d/%-m/%Y") if units.maps else "1/7/2025"
+    head = (f"'{text}' là tên huyện, nhưng từ {since} không còn cấp huyện: các xã, phường, đặc khu báo cáo "
+            f"thẳng lên tỉnh (Sở Y tế).")
+    if district is not None:
+        covering = [c.full_name for c, _ in units.communes_covering(district.code)]
+        shown = ", ".join(covering[:15]) + (f" và {len(covering) - 15} đơn vị khác" if len(covering) > 15 else "")
+        head += f" Địa bàn {district.full_name} cũ nay thuộc: {shown}."
+    return head + " Hãy ghi 'Xã: …' hoặc 'Phường: …' của đơn vị mình phía trên bảng chỉ tiêu."
 
 
 def _unknown_text(what: str, value: object, m, province=None) -> str:
     where = f" của {province.full_name}" if province else ""
     if m.ambiguous:
-        return (f"{what} '{value}' ứng với nhiều đơn vị{where}: {', '.join(m.candidates)}. "
-                f"Hãy ghi rõ tên đầy đủ (ví dụ 'Huyện …' hoặc 'Thị xã …').")
+        if all(c.endswith(")") for c in m.candidates):  # same name in two former provinces of one of today's
+            fix = "Hãy ghi tên tỉnh trước đây của đơn vị (ví dụ 'Tỉnh: Hậu Giang') thay cho tên tỉnh hiện nay."
+        elif what.startswith("Xã"):
+            fix = "Hãy ghi rõ tên đầy đủ (ví dụ 'Xã …' hoặc 'Phường …') và tên tỉnh."
+        else:
+            fix = "Hãy ghi rõ tên đầy đủ (ví dụ 'Huyện …' hoặc 'Thị xã …')."
+        return f"{what} '{value}' ứng với nhiều đơn vị{where}: {', '.join(m.candidates)}. {fix}"
     hint = f" Có phải: {', '.join(m.candidates)}?" if m.candidates else ""
     return f"{what} '{value}' không có trong danh mục đơn vị hành chính{where}.{hint}"
 
@@ -391,8 +478,20 @@ def check_return(loc: Located | None, units: Units, plans: Plans) -> Checked:
         out.issues.append(make_issue("no-table"))
         return out
     out.sheet = loc.sheet
-    check_units(loc, units, out)
-    plan = plans.for_province(out.province_code) if out.province_code else plans.national
+    # the period decides the map, and so whether a district or a commune reports (units.md)
+    found = loc.period or loc.title_period
+    period = parse_period(found.value) if found is not None and found.value not in (None, "") else None
+    if period is not None:
+        map_ = plans.national_for(period.year).period(period).map or OLD_MAP
+    else:
+        map_ = NEW_MAP if loc.commune is not None and units.provinces_2025 else OLD_MAP
+    check_units(loc, units, out, map_)
+    if out.province_code and out.map == NEW_MAP:
+        plan = plans.for_unit(units.provinces_2025[out.province_code], units, period.year if period else None)
+    elif out.province_code:
+        plan = plans.for_province(out.province_code, OLD_MAP, period.year if period else None)
+    else:
+        plan = plans.national_for(period.year if period else None)
     out.plan = plan
     check_period(loc, plan, out)
     check_values(loc, plan, out)

@@ -21,7 +21,7 @@ from plantrack.issues import Issue, make_issue
 from plantrack.layout import locate
 from plantrack.plans import Plans, load_plans, parse_period
 from plantrack.store import Store, StoreBusy
-from plantrack.units import Units, load_units
+from plantrack.units import NEW_MAP, OLD_MAP, Units, load_units
 from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class Outcome:
     province_code: str | None = None
     province: str | None = None
     district_code: str | None = None
-    district: str | None = None
+    district: str | None = None  # the reporting unit: a district, or a commune on today's map
+    map: str | None = None  # "pre2025" | "2025" (units.md)
     period: str | None = None
     version: int | None = None
     errors: list[Issue] = field(default_factory=list)
@@ -48,10 +49,11 @@ class Outcome:
     values: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
+        level = "commune" if self.map == NEW_MAP else "district"
         return {
-            "file": self.file, "status": self.status,
+            "file": self.file, "status": self.status, "map": self.map or OLD_MAP,
             "province_code": self.province_code, "province": self.province,
-            "district_code": self.district_code, "district": self.district,
+            f"{level}_code": self.district_code, level: self.district,
             "period": self.period, "version": self.version, "sha256": self.sha256,
             "errors": [i.to_dict() for i in self.errors],
             "warnings": [i.to_dict() for i in self.warnings],
@@ -59,10 +61,13 @@ class Outcome:
 
 
 def _describe(outcome: Outcome, units: Units) -> None:
-    if outcome.province_code and outcome.province_code in units.provinces:
-        outcome.province = units.provinces[outcome.province_code].name
-    if outcome.district_code and outcome.district_code in units.districts:
-        outcome.district = units.districts[outcome.district_code].full_name
+    map_ = outcome.map or OLD_MAP
+    provinces = units.provinces if map_ == OLD_MAP else units.provinces_2025
+    reporting = units.districts if map_ == OLD_MAP else units.communes
+    if outcome.province_code and outcome.province_code in provinces:
+        outcome.province = provinces[outcome.province_code].name
+    if outcome.district_code and outcome.district_code in reporting:
+        outcome.district = reporting[outcome.district_code].full_name
 
 
 def check_bytes(data: bytes, units: Units | None = None, plans: Plans | None = None,
@@ -109,11 +114,11 @@ def _ingest(store: Store, data: bytes, filename: str, sender: str | None, receiv
 
     if len(data) <= max_bytes:
         previous = store.rows(
-            "SELECT r.id, r.province_code, r.district_code, r.period, r.version FROM receipts c "
+            "SELECT r.id, r.province_code, r.district_code, r.period, r.version, r.map FROM receipts c "
             "JOIN returns r ON r.id = c.return_id WHERE c.sha256 = ? AND c.outcome = 'accepted' "
             "ORDER BY r.version DESC LIMIT 1", [sha])
         if previous and _allowed(previous[0][2], previous[0][3], expect_district, expect_period):
-            rid, outcome.province_code, outcome.district_code, outcome.period, outcome.version = previous[0]
+            rid, outcome.province_code, outcome.district_code, outcome.period, outcome.version, outcome.map = previous[0]
             outcome.status = "unchanged"
             _describe(outcome, units)
             _record(store, data, outcome, sender, received, return_id=rid)
@@ -122,6 +127,7 @@ def _ingest(store: Store, data: bytes, filename: str, sender: str | None, receiv
     checked = check_bytes(data, units, plans, max_bytes)
     _check_expected(checked, expect_district, expect_period, units)
     outcome.province_code, outcome.district_code = checked.province_code, checked.district_code
+    outcome.map = checked.map
     outcome.period = checked.period.code if checked.period else None
     _describe(outcome, units)
 
@@ -145,8 +151,8 @@ def _allowed(district: str | None, period: str | None, expect_district: str | No
 
 def _check_expected(checked: Checked, expect_district: str | None, expect_period: str | None, units: Units) -> None:
     if expect_district and checked.district_code and checked.district_code != expect_district:
-        mine = units.districts.get(expect_district)
-        theirs = units.districts.get(checked.district_code)
+        mine = units.districts.get(expect_district) or units.communes.get(expect_district)
+        theirs = units.districts.get(checked.district_code) or units.communes.get(checked.district_code)
         checked.issues.append(make_issue(
             "unit-mismatch", sheet=checked.sheet, cell=None,
             detail=(f"Tệp này là báo cáo của {theirs.full_name if theirs else checked.district_code}, không phải của "
@@ -154,6 +160,7 @@ def _check_expected(checked: Checked, expect_district: str | None, expect_period
         # the refusal belongs to the district that sent it, not to the one the file names
         checked.district_code = expect_district
         checked.province_code = mine.province_code if mine else None
+        checked.map = mine.map if mine else checked.map
     if expect_period and checked.period and checked.period.code != expect_period:
         chosen = parse_period(expect_period)
         checked.issues.append(make_issue(
@@ -197,21 +204,21 @@ def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, rec
                 outcome.status, (return_id, outcome.version) = "unchanged", same
                 checked = None
         if checked is not None:
-            version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM returns WHERE district_code = ? AND period = ?",
-                                  [checked.district_code, outcome.period]).fetchone()[0]
+            version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM returns WHERE map = ? AND district_code = ? "
+                                  "AND period = ?", [checked.map or OLD_MAP, checked.district_code, outcome.period]).fetchone()[0]
             outcome.version = version
             return_id = con.execute("SELECT nextval('return_id_seq')").fetchone()[0]
         receipt_id = con.execute(
             "INSERT INTO receipts (sha256, filename, sender, received_at, loaded_at, outcome, province_code, "
-            "district_code, period, return_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "district_code, period, return_id, map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [outcome.sha256, outcome.file, sender, received, now, outcome.status, outcome.province_code,
-             outcome.district_code, outcome.period, return_id]).fetchone()[0]
+             outcome.district_code, outcome.period, return_id, outcome.map or OLD_MAP]).fetchone()[0]
         if checked is not None:
             con.execute(
-                "INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, on_time) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, "
+                "on_time, map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [return_id, checked.province_code, checked.district_code, outcome.period, outcome.version,
-                 receipt_id, outcome.sha256, received, on_time])
+                 receipt_id, outcome.sha256, received, on_time, checked.map or OLD_MAP])
             con.executemany("INSERT INTO return_values VALUES (?, ?, ?, ?)",
                             [[return_id, v.indicator, v.numerator, v.denominator] for v in checked.values.values()])
         if issues:

@@ -32,9 +32,13 @@ EXACT_ONLY = {"ma", "tt"}
 
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "province": ("tinh", "tinh thanh pho", "ten tinh", "tinh tp"),
-    "district": ("huyen", "quan huyen", "huyen thi xa thanh pho", "don vi bao cao", "ten huyen",
+    "district": ("huyen", "quan huyen", "huyen thi xa thanh pho", "ten huyen",
                  "huyen quan thi xa thanh pho", "quan huyen thi xa thanh pho", "huyen thi xa tp"),
     "period": ("ky bao cao", "ky", "thoi gian bao cao"),
+    # "Đơn vị báo cáo" names whichever unit reports: a district, or a commune since 1/7/2025 (units.md)
+    "unit": ("don vi bao cao", "don vi"),
+    "commune": ("xa", "phuong", "dac khu", "xa phuong", "xa phuong dac khu", "xa phuong thi tran",
+                "ten xa", "ten xa phuong"),
 }
 
 
@@ -65,6 +69,8 @@ class Located:
     rows: list[TableRow]
     province: Found | None = None
     district: Found | None = None
+    commune: Found | None = None
+    unit: Found | None = None  # under the neutral label "Đơn vị báo cáo"
     period: Found | None = None
     title_period: Found | None = None  # a period read from the title, when no label gives it
     issuers: list[Found] = field(default_factory=list)  # "UBND HUYỆN …" lines above the table
@@ -277,7 +283,8 @@ def locate(workbook: Workbook) -> Located | None:
         block = _header_block(sheet, first_header_row)
         return Located(
             sheet=sheet.name, header_row=header_row, columns=roles, rows=rows,
-            province=block.get("province"), district=block.get("district"), period=block.get("period"),
+            province=block.get("province"), district=block.get("district"), commune=block.get("commune"),
+            unit=block.get("unit"), period=block.get("period"),
             title_period=None if "period" in block else _title_period(sheet, first_header_row),
             issuers=_issuers(sheet, first_header_row),
             column_titles={role: str(_merged_value(sheet, header_row, col) or "") for role, col in roles.items()},

@@ -1,47 +1,97 @@
 """Measuring accepted returns against the plan: values, statuses, completeness.
 
 A unit's value for an indicator and period is Σ numerators ÷ Σ denominators over the
-districts that reported it (newest accepted version of each return), never an average of
-percentages; CT08 (yes/no) is stored as 1/1 or 0/1, so the same sum gives districts
-answering "Có" ÷ districts answering. A district that did not report is left out of both
-sums and counted as not reported, never as zero.
+reporting units that reported it (newest accepted version of each return), never an average
+of percentages; CT08 (yes/no) is stored as 1/1 or 0/1, so the same sum gives units answering
+"Có" ÷ units answering. A unit that did not report is left out of both sums and counted as
+not reported, never as zero.
+
+Across the 2025 reform (units.md) a province of today is measured over its predecessors'
+districts for old-map periods and over its communes for new-map ones: one series from the
+plan's first period to its last. The sums are done by DuckDB (``GROUP BY``); Python only
+walks the few rows that come back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-
-import pandas as pd
+from dataclasses import dataclass
 
 from plantrack.plans import Indicator, Period, Plan, Plans, load_plans, parse_period
 from plantrack.status import progress_status, projected_year, required_value
 from plantrack.store import Store
-from plantrack.units import Units, load_units
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, Units, load_units
 
-_VALUES_SQL = """
-SELECT r.province_code, r.district_code, r.period, v.indicator, v.numerator, v.denominator
+# --- which returns belong to a province ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The returns of a province: its (or its predecessors') old-map returns, and its own
+    new-map returns when it is a province of today."""
+
+    old_codes: tuple[str, ...]
+    new_code: str | None
+
+    def where(self, alias: str = "r") -> tuple[str, list]:
+        parts, params = [], []
+        if self.old_codes:
+            marks = ", ".join("?" for _ in self.old_codes)
+            parts.append(f"({alias}.map = '{OLD_MAP}' AND {alias}.province_code IN ({marks}))")
+            params += list(self.old_codes)
+        if self.new_code:
+            parts.append(f"({alias}.map = '{NEW_MAP}' AND {alias}.province_code = ?)")
+            params.append(self.new_code)
+        return ("(" + " OR ".join(parts) + ")" if parts else "FALSE"), params
+
+
+def province_unit(units: Units, province: Unit | str) -> Unit:
+    """A province given as a Unit, or as a code or name read at an edge (units.md's rules)."""
+    if isinstance(province, Unit):
+        return province
+    m = units.resolve_province(province)
+    if m.unit is None:
+        raise KeyError(f"unknown province {province!r}")
+    return m.unit
+
+
+def scope_of(units: Units, province: Unit) -> Scope:
+    return Scope(tuple(p.code for p in units.lineage(province)),
+                 province.code if province.map == NEW_MAP else None)
+
+
+def plan_of(plans: Plans, units: Units, province: Unit) -> Plan:
+    return plans.for_unit(province, units)
+
+
+def expected_units(units: Units, plan: Plan, province: Unit, period: Period, indicator: str | None = None) -> list[Unit]:
+    """The units expected to report ``indicator`` (any, if None) for ``province`` in ``period``:
+    old-map periods, the districts of the predecessors whose plan has it; new-map periods,
+    the province's communes."""
+    if period.map == NEW_MAP:
+        return units.reporting_units(province, NEW_MAP)
+    out = []
+    for p in units.lineage(province):
+        if indicator is None or indicator in plan.indicators_for(p.code):
+            out += units.districts_of(p.code)
+    return out
+
+
+# --- values ------------------------------------------------------------------------------
+
+_UNIT_VALUES_SQL = """
+SELECT r.district_code, r.period, v.indicator, v.numerator, v.denominator
 FROM current_returns r JOIN return_values v ON v.return_id = r.id
-WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL {where}
+WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND {scope} {extra}
 """
 
-
-def load_values(store: Store, province_code: str | None = None) -> pd.DataFrame:
-    """Reported values of current returns (one row per district, period, indicator)."""
-    if province_code:
-        return store.query(_VALUES_SQL.format(where="AND r.province_code = ?"), [province_code])
-    return store.query(_VALUES_SQL.format(where=""))
-
-
-def aggregate(values: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Σ numerator, Σ denominator and units reporting per (by, period, indicator)."""
-    if values.empty:
-        return pd.DataFrame(columns=[by, "period", "indicator", "numerator", "denominator", "units_reported"])
-    out = values.groupby([by, "period", "indicator"], as_index=False).agg(
-        numerator=("numerator", "sum"), denominator=("denominator", "sum"), units_reported=("district_code", "nunique"))
-    out["numerator"] = out["numerator"].astype("int64")
-    out["denominator"] = out["denominator"].astype("int64")
-    return out
+_TOTALS_SQL = """
+SELECT r.period, v.indicator, sum(v.numerator)::BIGINT, sum(v.denominator)::BIGINT, count(*)
+FROM current_returns r JOIN return_values v ON v.return_id = r.id
+WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND {scope}
+GROUP BY ALL
+"""
 
 
 def percent(numerator: int | None, denominator: int | None) -> float | None:
@@ -65,7 +115,7 @@ class Series:
         if stated is not None:
             self.baseline, self.baseline_year = stated, float(indicator.baseline_year)
         else:
-            with_data = sorted(p for p, v in self.values.items() if v is not None)
+            with_data = sorted(p for p, v in self.values.items() if v is not None and p.year >= indicator.baseline_year)
             annual = [p for p in with_data if not p.half]
             first = annual[0] if annual else (with_data[0] if with_data else None)
             self.baseline = self.values[first] if first else None
@@ -73,8 +123,9 @@ class Series:
 
     def status(self, period: Period) -> str:
         value = self.values.get(period)
-        return progress_status(value, self.baseline, self.baseline_year, period.t,
-                               self.indicator.target, self.indicator.target_year)
+        ind = self.indicator
+        return progress_status(value, self.baseline, self.baseline_year, period.t, ind.target, ind.target_year,
+                               ind.direction)
 
     def required(self, period: Period) -> float | None:
         if self.baseline is None or self.baseline_year is None or period.t <= self.baseline_year:
@@ -87,70 +138,115 @@ class Series:
         return self.values[earlier[0]] if earlier else None
 
 
-def _series_by_unit(agg: pd.DataFrame, key: str, plan: Plan) -> dict[tuple[str, str], Series]:
+def _periods(plan: Plan) -> dict[str, Period]:
+    return {p.code: p for p in plan.periods()}
+
+
+def _province_series(store: Store, scope: Scope, plan: Plan) -> dict[str, Series]:
+    """Indicator code -> the province's series (DuckDB sums the units)."""
+    where, params = scope.where()
+    known = _periods(plan)
+    points: dict[str, dict[Period, tuple[int, int]]] = {}
+    for period, code, n, d, _count in store.rows(_TOTALS_SQL.format(scope=where), params):
+        p = known.get(period)
+        if p is not None:
+            points.setdefault(code, {})[p] = (int(n), int(d))
+    return {code: Series(ind, "", pts) for code, pts in points.items() if (ind := plan.indicator(code))}
+
+
+def _unit_series(store: Store, scope: Scope, plan: Plan, unit_code: str | None = None) -> dict[tuple[str, str], Series]:
+    """(unit code, indicator) -> the unit's series, for every unit of the scope (or one)."""
+    where, params = scope.where()
+    extra = ""
+    if unit_code is not None:
+        extra, params = "AND r.district_code = ?", [*params, unit_code]
+    known = _periods(plan)
     points: dict[tuple[str, str], dict[Period, tuple[int, int]]] = {}
-    for row in agg.itertuples(index=False):
-        p = parse_period(row.period)
-        points.setdefault((getattr(row, key), row.indicator), {})[p] = (int(row.numerator), int(row.denominator))
-    out = {}
-    for (unit, code), pts in points.items():
-        ind = plan.indicator(code)
-        if ind is not None:
-            out[(unit, code)] = Series(ind, unit, pts)
-    return out
+    for unit, period, code, n, d in store.rows(_UNIT_VALUES_SQL.format(scope=where, extra=extra), params):
+        p = known.get(period)
+        if p is not None:
+            points.setdefault((unit, code), {})[p] = (int(n), int(d))
+    return {key: Series(ind, key[0], pts) for key, pts in points.items() if (ind := plan.indicator(key[1]))}
 
 
-def latest_period(store: Store, province_code: str | None = None) -> str | None:
+# --- the province report ------------------------------------------------------------------
+
+def latest_period(store: Store, province: Unit | str | None = None, units: Units | None = None) -> str | None:
     """The latest period with any accepted return (in the province, if given)."""
-    periods = periods_with_data(store, province_code)
+    periods = periods_with_data(store, province, units)
     return periods[-1] if periods else None
 
 
-def completeness(store: Store, province_code: str, period: str, units: Units) -> dict:
-    expected = len(units.districts_of(province_code))
+def completeness(store: Store, province: Unit | str, period: str | Period, units: Units | None = None,
+                 plans: Plans | None = None) -> dict:
+    units = units or load_units()
+    prov = province_unit(units, province)
+    plan = plan_of(plans or load_plans(), units, prov)
+    p = plan.period(period)
+    expected = expected_units(units, plan, prov, p)
+    where, params = scope_of(units, prov).where()
     received, on_time = store.rows(
-        "SELECT count(DISTINCT district_code), count(DISTINCT district_code) FILTER (WHERE on_time) "
-        "FROM returns WHERE province_code = ? AND period = ?", [province_code, period])[0]
-    return {"expected": expected, "received": int(received), "on_time": int(on_time)}
+        f"SELECT count(DISTINCT district_code), count(DISTINCT district_code) FILTER (WHERE on_time) "
+        f"FROM returns r WHERE {where} AND period = ?", [*params, p.code])[0]
+    return {"expected": len(expected), "received": int(received), "on_time": int(on_time)}
 
 
-def province_report(store: Store, province_code: str, period: str | None = None,
+def unit_entry(unit: Unit, units: Units | None = None) -> dict:
+    """A reporting unit in JSON (cli.md): ``district_code``/``district`` or
+    ``commune_code``/``commune``, its map, and the generic ``unit_code``/``unit``."""
+    level = unit.level
+    out = {f"{level}_code": unit.code, level: unit.full_name, "map": unit.map,
+           "unit_code": unit.code, "unit": unit.full_name}
+    if level == "commune" and units is not None:
+        out["former_districts"] = [d.full_name for d in units.former_districts(unit.code)]
+    return out
+
+
+def province_report(store: Store, province: Unit | str, period: str | Period | None = None,
                     units: Units | None = None, plans: Plans | None = None) -> dict:
     """The province's figures for a period, in the shape of ``report --json`` (cli.md), plus
     what the dashboard draws (names, required trajectory point, previous value)."""
-    with store.session():  # its three queries share one opening of the store
-        return _province_report(store, province_code, period, units or load_units(), plans or load_plans())
+    units = units or load_units()
+    plans = plans or load_plans()
+    with store.session():  # its queries share one opening of the store
+        return _province_report(store, province_unit(units, province), period, units, plans)
 
 
-def _province_report(store: Store, province_code: str, period: str | None, units: Units, plans: Plans) -> dict:
-    province = units.provinces[province_code]
-    plan = plans.for_province(province_code)
-    period = period or latest_period(store, province_code)
-    base = {"province_code": province_code, "province": province.name, "period": period,
-            "period_label": parse_period(period).label if period else None,
+def _province_report(store: Store, province: Unit, period: str | Period | None, units: Units, plans: Plans) -> dict:
+    plan = plan_of(plans, units, province)
+    scope = scope_of(units, province)
+    code = period.code if isinstance(period, Period) else period
+    code = code or latest_period(store, province, units)
+    p = plan.period(code) if code else None
+    base = {"province_code": province.code, "province": province.name, "province_map": province.map,
+            "province_ref": units.province_ref(province), "province_label": units.province_label(province),
+            "period": p.code if p else None, "period_label": p.label if p else None,
+            "map": p.map if p else None, "unit_level": p.unit_level if p else None,
             "plan": {"id": plan.id, "document": plan.document, "title": plan.title}}
-    districts = units.districts_of(province_code)
-    if period is None:
-        base["completeness"] = {"expected": len(districts), "received": 0, "on_time": 0}
-        base["indicators"] = [_indicator_entry(ind, None, None, [], len(districts)) for ind in plan.indicators]
-        return base
-    p = parse_period(period)
+    preds = units.predecessors(province.code) if province.map == NEW_MAP else []
+    if len(preds) > 1:
+        base["predecessors"] = [{"province_code": q.code, "province": q.name, "map": q.map} for q in preds]
     if p is None:
-        raise ValueError(f"not a reporting period: {period!r}")
-    values = load_values(store, province_code)
-    prov_series = _series_by_unit(aggregate(values, "province_code"), "province_code", plan)
-    dist_series = _series_by_unit(aggregate(values, "district_code"), "district_code", plan)
-    base["completeness"] = completeness(store, province_code, period, units)
+        n = len(units.reporting_units(province, OLD_MAP if province.map == OLD_MAP else NEW_MAP))
+        base["completeness"] = {"expected": n, "received": 0, "on_time": 0}
+        base["indicators"] = [_indicator_entry(ind, None, None, [], n) for ind in plan.indicators]
+        return base
+    prov_series = _province_series(store, scope, plan)
+    unit_series = _unit_series(store, scope, plan)
+    base["completeness"] = completeness(store, province, p, units, plans)
+    entries = [unit_entry(u, units) for u in expected_units(units, plan, province, p)]
     indicators = []
     for ind in plan.indicators:
-        series = prov_series.get((province_code, ind.code))
+        expected = {u.code for u in expected_units(units, plan, province, p, ind.code)}
         unit_rows = []
-        for d in districts:
-            s = dist_series.get((d.code, ind.code))
+        for entry in entries:
+            if entry["unit_code"] not in expected:
+                continue
+            s = unit_series.get((entry["unit_code"], ind.code))
             n, den = s.points.get(p, (None, None)) if s else (None, None)
-            unit_rows.append({"district_code": d.code, "district": d.full_name, "numerator": n, "denominator": den,
+            unit_rows.append({**entry, "numerator": n, "denominator": den,
                               "value": _round(percent(n, den)), "status": s.status(p) if s else "no_data"})
-        indicators.append(_indicator_entry(ind, series, p, unit_rows, len(districts)))
+        indicators.append(_indicator_entry(ind, prov_series.get(ind.code), p, unit_rows, len(unit_rows)))
     base["indicators"] = indicators
     return base
 
@@ -159,7 +255,8 @@ def _indicator_entry(ind: Indicator, series: Series | None, p: Period | None, un
     n, d = series.points.get(p, (None, None)) if series and p else (None, None)
     return {
         "code": ind.code, "group": ind.group, "name": ind.name, "short_name": ind.short_name, "kind": ind.kind,
-        "numerator": n, "denominator": d, "value": _round(percent(n, d)), "target": int(ind.target) if ind.target.is_integer() else ind.target,
+        "numerator": n, "denominator": d, "value": _round(percent(n, d)),
+        "target": int(ind.target) if ind.target.is_integer() else ind.target, "direction": ind.direction,
         "status": series.status(p) if series and p else "no_data",
         "required": _round(series.required(p)) if series and p else None,
         "previous_value": _round(series.previous_value(p)) if series and p else None,
@@ -169,100 +266,169 @@ def _indicator_entry(ind: Indicator, series: Series | None, p: Period | None, un
     }
 
 
-def trajectory(store: Store, unit_code: str, indicator_code: str, units: Units | None = None,
+# --- trajectories --------------------------------------------------------------------------
+
+def _resolve_unit(units: Units, unit: Unit | str) -> Unit:
+    if isinstance(unit, Unit):
+        return unit
+    if len(unit) == 3 and unit in units.districts:
+        return units.districts[unit]
+    if len(unit) == 5 and unit in units.communes:
+        return units.communes[unit]
+    return province_unit(units, unit)
+
+
+def trajectory(store: Store, unit: Unit | str, indicator_code: str, units: Units | None = None,
                plans: Plans | None = None) -> dict:
-    """A province's (2-digit code) or district's (3-digit code) series over every plan period."""
+    """A province's, district's or commune's series over every plan period. A province of
+    today's series runs across the reform (its predecessors' districts, then its communes)."""
     units = units or load_units()
     plans = plans or load_plans()
-    is_district = unit_code in units.districts and len(unit_code) == 3
-    province_code = units.districts[unit_code].province_code if is_district else unit_code
-    plan = plans.for_province(province_code)
+    u = _resolve_unit(units, unit)
+    if u.level == "province":
+        province = u
+    elif u.level == "district":
+        province = units.provinces[u.parent]
+    else:
+        province = units.provinces_2025[u.parent]
+    plan = plan_of(plans, units, province)
     ind = plan.indicator(indicator_code)
     if ind is None:
         raise KeyError(f"{indicator_code} is not an indicator of {plan.document}")
-    key = "district_code" if is_district else "province_code"
-    values = load_values(store, province_code)
-    series = _series_by_unit(aggregate(values, key), key, plan).get((unit_code, indicator_code))
-    name = units.districts[unit_code].full_name if is_district else units.provinces[unit_code].name
+    with store.session():
+        if u.level == "province":
+            series = _province_series(store, scope_of(units, province), plan).get(indicator_code)
+        else:
+            scope = Scope((u.parent,), None) if u.map == OLD_MAP else Scope((), u.parent)
+            series = _unit_series(store, scope, plan, u.code).get((u.code, indicator_code))
     points = []
     last = None
-    for p in plan.periods():
+    periods = plan.periods()
+    for p in periods:
         v = series.values.get(p) if series else None
-        points.append({"period": p.code, "period_label": p.label, "t": p.t, "value": _round(v),
+        points.append({"period": p.code, "period_label": p.label, "t": p.t, "map": p.map, "value": _round(v),
                        "status": series.status(p) if series else "no_data"})
         if v is not None:
             last = p
     projection = None
     if series and last is not None:
-        projection = projected_year(series.values[last], series.baseline, series.baseline_year, last.t, ind.target)
-    return {"code": ind.code, "name": ind.name, "short_name": ind.short_name, "unit": name, "unit_code": unit_code,
+        projection = projected_year(series.values[last], series.baseline, series.baseline_year, last.t, ind.target,
+                                    ind.direction)
+    reform_t = None
+    for a, b in zip(periods, periods[1:]):
+        if a.map != b.map:
+            reform_t = (a.t + b.t) / 2  # 1/7/2025 falls between the last district and the first commune return
+    name = units.province_label(u) if u.level == "province" else u.full_name
+    return {"code": ind.code, "name": ind.name, "short_name": ind.short_name, "unit": name, "unit_code": u.code,
+            "unit_level": u.level, "map": u.map,
             "baseline": _round(series.baseline) if series else None,
             "baseline_year": series.baseline_year if series else None,
-            "target": ind.target, "target_year": ind.target_year, "points": points,
+            "target": ind.target, "target_year": ind.target_year, "direction": ind.direction, "points": points,
             "latest_period": last.code if last else None,
+            "reform": {"date": units.reform_date.isoformat(), "t": reform_t} if reform_t is not None else None,
             "projection_year": round(projection, 1) if projection else None}
 
 
-def provinces_comparison(store: Store, indicator_code: str, period: str, units: Units | None = None,
-                         plans: Plans | None = None) -> list[dict]:
-    """Every province's value of one indicator in a period, ranked (no data last)."""
+# --- comparing provinces ---------------------------------------------------------------------
+
+def provinces_comparison(store: Store, indicator_code: str, period: str | Period, units: Units | None = None,
+                         plans: Plans | None = None, map_: str = NEW_MAP) -> list[dict]:
+    """Every province's value of one indicator in a period, ranked (no data last): today's 34
+    (each over its predecessors for old-map periods), or the 63 former ones with ``map_='pre2025'``."""
     units = units or load_units()
     plans = plans or load_plans()
-    series = {}
-    agg = aggregate(load_values(store), "province_code")
-    p = parse_period(period)
-    for code in {c for c in agg["province_code"]} if not agg.empty else set():
-        plan = plans.for_province(code)
-        series.update(_series_by_unit(agg[agg["province_code"] == code], "province_code", plan))
+    code = period.code if isinstance(period, Period) else str(period)
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for m, prov, n, d in store.rows(
+            "SELECT r.map, r.province_code, sum(v.numerator)::BIGINT, sum(v.denominator)::BIGINT "
+            "FROM current_returns r JOIN return_values v ON v.return_id = r.id "
+            "WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND r.period = ? AND v.indicator = ? "
+            "GROUP BY ALL", [code, indicator_code]):
+        totals[(m, prov)] = (int(n), int(d))
+    table = units.provinces_2025 if map_ == NEW_MAP else units.provinces
     rows = []
-    for code, prov in sorted(units.provinces.items()):
-        plan = plans.for_province(code)
-        if plan.indicator(indicator_code) is None:
-            continue
-        s = series.get((code, indicator_code))
-        n, d = s.points.get(p, (None, None)) if s else (None, None)
-        rows.append({"province_code": code, "province": prov.name, "numerator": n, "denominator": d,
-                     "value": _round(percent(n, d)), "status": s.status(p) if s else "no_data"})
+    with store.session():
+        for prov in sorted(table.values(), key=lambda u: u.code):
+            plan = plan_of(plans, units, prov)
+            ind = plan.indicator(indicator_code)
+            if ind is None:
+                continue
+            p = plan.period(code)
+            scope = scope_of(units, prov)
+            parts = ([totals.get((OLD_MAP, c)) for c in scope.old_codes] if p.map == OLD_MAP
+                     else [totals.get((NEW_MAP, scope.new_code))] if scope.new_code else [])
+            parts = [x for x in parts if x]
+            n = sum(x[0] for x in parts) if parts else None
+            d = sum(x[1] for x in parts) if parts else None
+            status = "no_data"
+            if parts:
+                series = _province_series(store, scope, plan).get(indicator_code)
+                status = series.status(p) if series else "no_data"
+            rows.append({"province_code": prov.code, "province": units.province_label(prov), "map": prov.map,
+                         "province_ref": units.province_ref(prov), "numerator": n, "denominator": d,
+                         "value": _round(percent(n, d)), "status": status})
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["province"]))
     return rows
 
 
-def completeness_matrix(store: Store, province_code: str, units: Units | None = None,
+# --- completeness -------------------------------------------------------------------------------
+
+def completeness_matrix(store: Store, province: Unit | str, units: Units | None = None,
                         plans: Plans | None = None, today=None) -> list[dict]:
-    """Districts × periods due so far: on_time, late, missing or refused."""
+    """Reporting units × periods due so far: on_time, late, missing or refused. Districts for
+    old-map periods, communes (with the former districts they lie in) for new-map ones."""
     units = units or load_units()
     plans = plans or load_plans()
-    plan = plans.for_province(province_code)
+    prov = province_unit(units, province)
+    plan = plan_of(plans, units, prov)
     today = today or dt.date.today()
-    accepted = {(d, p): bool(t) for d, p, t in store.rows(
-        "SELECT district_code, period, bool_or(on_time) FROM returns WHERE province_code = ? GROUP BY ALL",
-        [province_code])}
-    refused = {(d, p) for d, p in store.rows(
-        "SELECT DISTINCT district_code, period FROM receipts WHERE outcome = 'rejected' AND province_code = ? "
-        "AND district_code IS NOT NULL AND period IS NOT NULL", [province_code])}
+    where, params = scope_of(units, prov).where()
+    with store.session():
+        accepted = {(d, p): bool(t) for d, p, t in store.rows(
+            f"SELECT district_code, period, bool_or(on_time) FROM returns r WHERE {where} GROUP BY ALL", params)}
+        refused = {(d, p) for d, p in store.rows(
+            f"SELECT DISTINCT district_code, period FROM receipts r WHERE outcome = 'rejected' AND {where} "
+            "AND district_code IS NOT NULL AND period IS NOT NULL", params)}
     rows = []
     for p in plan.periods():
         if plan.due_date(p) > today and not any(k[1] == p.code for k in accepted):
             continue  # not due yet and nobody has sent it
-        for d in units.districts_of(province_code):
-            key = (d.code, p.code)
+        for u in expected_units(units, plan, prov, p):
+            key = (u.code, p.code)
             if key in accepted:
                 state = "on_time" if accepted[key] else "late"
             elif key in refused:
                 state = "refused"
             else:
                 state = "missing"
-            rows.append({"district_code": d.code, "district": d.full_name, "period": p.code,
-                         "period_label": p.label, "state": state})
+            row = {**unit_entry(u, units), "period": p.code, "period_label": p.label, "state": state,
+                   "due": p.due.isoformat() if p.due else None}
+            if u.level == "district":
+                row["group"] = units.provinces[u.parent].name
+            else:
+                row["group"] = ", ".join(d.full_name for d in units.former_districts(u.code)) or None
+            rows.append(row)
     return rows
 
 
-def periods_with_data(store: Store, province_code: str | None = None) -> list[str]:
-    rows = store.rows("SELECT DISTINCT period FROM returns" + (" WHERE province_code = ?" if province_code else ""),
-                      [province_code] if province_code else [])
+def periods_with_data(store: Store, province: Unit | str | None = None, units: Units | None = None) -> list[str]:
+    if province is None:
+        rows = store.rows("SELECT DISTINCT period FROM returns")
+    else:
+        units = units or load_units()
+        where, params = scope_of(units, province_unit(units, province)).where()
+        rows = store.rows(f"SELECT DISTINCT period FROM returns r WHERE {where}", params)
     return [p.code for p in sorted(p for p in (parse_period(r[0]) for r in rows) if p)]
 
 
-def provinces_with_data(store: Store) -> list[str]:
-    """Codes of the provinces with at least one accepted return, sorted."""
-    return [r[0] for r in store.rows("SELECT DISTINCT province_code FROM returns ORDER BY 1")]
+def provinces_with_data(store: Store, units: Units | None = None) -> list[Unit]:
+    """The provinces with at least one accepted return: today's (through their predecessors'
+    returns or their own) first, then the former ones, each sorted by code."""
+    units = units or load_units()
+    have = set(store.rows("SELECT DISTINCT map, province_code FROM returns"))
+    old = {c for m, c in have if m == OLD_MAP}
+    new = {c for m, c in have if m == NEW_MAP}
+    today = [p for c, p in sorted(units.provinces_2025.items())
+             if c in new or any(q.code in old for q in units.predecessors(c))]
+    former = [units.provinces[c] for c in sorted(old) if c in units.provinces]
+    return today + former

@@ -21,6 +21,8 @@ INDICATORS_DIR = Path(__file__).resolve().parent.parent / "indicators"
 
 GROUPS = ("families", "students", "staff", "facilities", "children", "districts")
 KINDS = ("ratio", "yesno")
+DIRECTIONS = ("at_least", "at_most")  # a share to raise, or a rate to bring down (sdg-build has both)
+MAPS = ("pre2025", "2025")
 
 
 class PlanError(ValueError):
@@ -42,6 +44,7 @@ class Indicator:
     target_year: int
     source: str
     aliases: tuple[str, ...] = ()
+    direction: str = "at_least"
     # the plan's stated baseline per unit code (province or district), percent
     baselines: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
@@ -49,13 +52,26 @@ class Indicator:
     def is_yesno(self) -> bool:
         return self.kind == "yesno"
 
+    def reached(self, value: float) -> bool:
+        return value >= self.target if self.direction == "at_least" else value <= self.target
+
 
 @dataclass(frozen=True)
 class Period:
-    """A reporting period: ``2023H1`` (6-month report) or ``2023`` (annual report)."""
+    """A reporting period: ``2023H1`` (6-month report) or ``2023`` (annual report).
+
+    A period read from a plan (``Plan.period``, ``Plan.periods``) also knows its due date and
+    the map its returns are on (units.md: due before the reform, the old map's districts;
+    on or after it, today's communes). Equality and order are by year and half only."""
 
     year: int
     half: bool  # True for the 6-month (H1) report
+    due: dt.date | None = field(default=None, compare=False)
+    map: str | None = field(default=None, compare=False)
+
+    @property
+    def unit_level(self) -> str | None:
+        return {"pre2025": "district", "2025": "commune"}.get(self.map or "")
 
     @property
     def code(self) -> str:
@@ -102,6 +118,9 @@ class Plan:
     issued: dt.date | None = None
     year: int | None = None
     extends: str | None = None
+    map: str = "pre2025"  # the map its ``provinces`` codes are on
+    # a province of today formed from several: the plans of its predecessors (old code -> plan id)
+    combines: tuple[tuple[str, str], ...] = ()
 
     def indicator(self, code: str) -> Indicator | None:
         for ind in self.indicators:
@@ -114,15 +133,29 @@ class Plan:
         return [i.code for i in self.indicators]
 
     def periods(self) -> list[Period]:
-        """Every reporting period of the plan, in time order."""
+        """Every reporting period of the plan, in time order, with due date and map."""
         out = []
         for y in range(self.first_year, self.last_year + 1):
-            out += [Period(y, True), Period(y, False)]
+            out += [self.period(Period(y, True)), self.period(Period(y, False))]
         return out
+
+    def period(self, period: "Period | str") -> Period:
+        """The period (a Period or its code/label) with this plan's due date and map."""
+        p = parse_period(period) if not isinstance(period, Period) else period
+        if p is None:
+            raise ValueError(f"not a reporting period: {period!r}")
+        due = self.due_date(p)
+        from plantrack.units import load_units  # the reform date is data kept with the units
+        return Period(p.year, p.half, due, load_units().map_on(due))
 
     def due_date(self, period: Period) -> dt.date:
         month, day = self.h1_due if period.half else self.annual_due
         return dt.date(period.year, month, day)
+
+    def indicators_for(self, old_province_code: str) -> list[str]:
+        """Codes of the indicators a predecessor's districts are expected to report (a combined
+        plan: only those of that predecessor's own plan; otherwise all)."""
+        return list(self.codes)
 
     def in_range(self, period: Period) -> bool:
         return self.first_year <= period.year <= self.last_year
@@ -218,7 +251,7 @@ def _need(table: dict, key: str, types, where: str):
 def _read_indicator(raw: dict, where: str) -> Indicator:
     for key, types in _IND_KEYS.items():
         _need(raw, key, types, where)
-    unknown = set(raw) - set(_IND_KEYS) - {"aliases", "baselines"}
+    unknown = set(raw) - set(_IND_KEYS) - {"aliases", "baselines", "direction"}
     if unknown:
         raise PlanError(f"{where}: unknown key(s) {sorted(unknown)}")
     if not re.fullmatch(r"CT\d{2}", raw["code"]):
@@ -227,6 +260,8 @@ def _read_indicator(raw: dict, where: str) -> Indicator:
         raise PlanError(f"{where}.group: '{raw['group']}' is not one of {GROUPS}")
     if raw["kind"] not in KINDS:
         raise PlanError(f"{where}.kind: '{raw['kind']}' is not one of {KINDS}")
+    if raw.get("direction", "at_least") not in DIRECTIONS:
+        raise PlanError(f"{where}.direction: '{raw['direction']}' is not one of {DIRECTIONS}")
     if raw["baseline_year"] >= raw["target_year"]:
         raise PlanError(f"{where}.baseline_year: must be before target_year")
     baselines = raw.get("baselines", {})
@@ -239,7 +274,7 @@ def _read_indicator(raw: dict, where: str) -> Indicator:
         short_name=raw["short_name"], unit=raw["unit"], numerator=raw["numerator"],
         denominator=raw["denominator"], target=float(raw["target"]),
         baseline_year=raw["baseline_year"], target_year=raw["target_year"],
-        source=raw["source"], aliases=tuple(raw.get("aliases", ())),
+        source=raw["source"], aliases=tuple(raw.get("aliases", ())), direction=raw.get("direction", "at_least"),
         baselines={str(k): float(v) for k, v in baselines.items()},
     )
 
@@ -254,16 +289,60 @@ def _read_file(path: Path) -> dict:
 
 @dataclass
 class Plans:
-    """Every plan file, and which plan governs which province."""
+    """Every plan file, and which plan governs which province.
+
+    A plan names its provinces by code on its own map (``plan.map``). A province with no plan
+    of its own follows the national plan of the span (the one whose ``provinces`` list is
+    empty; later plans, e.g. 2026–2030 on today's map, add national plans for their spans).
+    A province of today formed from several old ones follows, for the old plan's span, the
+    plans of its predecessors combined (``combined_plan``)."""
 
     plans: dict[str, Plan]
-    national: Plan
+    national: Plan  # the national plan of the earliest span (1863/QĐ-TTg)
+    nationals: tuple[Plan, ...] = ()
 
-    def for_province(self, province_code: str) -> Plan:
-        for plan in self.plans.values():
-            if province_code in plan.provinces:
+    def national_for(self, year: int | None) -> Plan:
+        """The national plan whose span holds ``year`` (the first one when None or none does)."""
+        return self._national_for(year)
+
+    def _national_for(self, year: int | None) -> Plan:
+        spans = self.nationals or (self.national,)
+        if year is None:
+            return self.national
+        for plan in spans:
+            if plan.first_year <= year <= plan.last_year:
                 return plan
         return self.national
+
+    def for_province(self, province_code: str, map_: str = "pre2025", year: int | None = None) -> Plan:
+        """The plan of a province given by code on ``map_`` (the old map unless told)."""
+        for plan in self.plans.values():
+            if plan.map == map_ and province_code in plan.provinces and (
+                    year is None or plan.first_year <= year <= plan.last_year):
+                return plan
+        return self._national_for(year)
+
+    def for_unit(self, province, units=None, year: int | None = None) -> Plan:
+        """The plan that governs a province (a ``units.Unit``) in ``year`` (default: the first
+        span). For a province of today in a span of old-map plans, its predecessors' plans
+        combined: their indicators together, each expected only of the predecessors whose
+        plan has it."""
+        if province.map == "pre2025":
+            return self.for_province(province.code, "pre2025", year)
+        own = [p for p in self.plans.values() if p.map == "2025" and province.code in p.provinces
+               and (year is None or p.first_year <= year <= p.last_year)]
+        if own:
+            return own[0]
+        national = self._national_for(year)
+        if national.map == "2025":
+            return national
+        from plantrack.units import load_units
+        units = units or load_units()
+        preds = units.predecessors(province.code)
+        return self.combined_plan(province, [(p.code, self.for_province(p.code, "pre2025", year)) for p in preds])
+
+    def combined_plan(self, province, parts: list[tuple[str, Plan]]) -> Plan:
+        return _combined(province.code, province.name, tuple((c, p.id) for c, p in parts), self)
 
     def all_indicators(self) -> list[Indicator]:
         seen: dict[str, Indicator] = {}
@@ -271,6 +350,53 @@ class Plans:
             for ind in plan.indicators:
                 seen.setdefault(ind.code, ind)
         return sorted(seen.values(), key=lambda i: i.code)
+
+
+_COMBINED: dict[tuple, Plan] = {}
+
+
+def _combined(code: str, name: str, parts: tuple[tuple[str, str], ...], plans: "Plans") -> Plan:
+    key = (id(plans), code, parts)
+    if key in _COMBINED:
+        return _COMBINED[key]
+    distinct = list(dict.fromkeys(pid for _, pid in parts))
+    if len(distinct) == 1:
+        plan = plans.plans[distinct[0]]
+        result = CombinedPlan(**{f: getattr(plan, f) for f in plan.__dataclass_fields__ if f != "combines"},
+                              combines=parts)
+    else:
+        members = [plans.plans[pid] for pid in distinct]
+        first = members[0]
+        seen: dict[str, Indicator] = {}
+        for m in members:
+            for ind in m.indicators:
+                seen.setdefault(ind.code, ind)
+        result = CombinedPlan(
+            id=f"combined-{code}", document="; ".join(m.document for m in members),
+            title=f"Các kế hoạch của các tỉnh trước đây hợp thành {name}",
+            issuer="; ".join(dict.fromkeys(m.issuer for m in members)), provinces=(code,),
+            first_year=min(m.first_year for m in members), last_year=max(m.last_year for m in members),
+            h1_due=first.h1_due, annual_due=first.annual_due,
+            indicators=tuple(sorted(seen.values(), key=lambda i: i.code)),
+            source_file=", ".join(m.source_file for m in members), map="2025", combines=parts)
+    object.__setattr__(result, "_members", {c: plans.plans[pid] for c, pid in parts})
+    _COMBINED[key] = result
+    return result
+
+
+@dataclass(frozen=True)
+class CombinedPlan(Plan):
+    """A province of today's view of its predecessors' plans (units.md)."""
+
+    def indicators_for(self, old_province_code: str) -> list[str]:
+        members = getattr(self, "_members", {})
+        plan = members.get(old_province_code)
+        return list(plan.codes) if plan is not None else list(self.codes)
+
+    @property
+    def member_plans(self) -> dict[str, Plan]:
+        """Old province code -> its plan."""
+        return dict(getattr(self, "_members", {}))
 
 
 def load_plans(directory: Path | str | None = None) -> Plans:
@@ -330,7 +456,11 @@ def _load_plans(directory: Path) -> Plans:
         issued = head.get("issued")
         if issued is not None and not isinstance(issued, dt.date):
             raise PlanError(f"{where}.issued: must be a date (YYYY-MM-DD)")
+        map_ = head.get("map", "pre2025")
+        if map_ not in MAPS:
+            raise PlanError(f"{where}.map: '{map_}' is not one of {MAPS}")
         plan = Plan(
+            map=map_,
             id=pid,
             document=_need(head, "document", str, where),
             title=_need(head, "title", str, where),
@@ -351,16 +481,21 @@ def _load_plans(directory: Path) -> Plans:
 
     for pid in by_id:
         build(pid)
-    nationals = [p for p in built.values() if not p.provinces]
-    if len(nationals) != 1:
-        raise PlanError(f"{directory}: exactly one plan must have an empty provinces list (the national plan); found {len(nationals)}")
-    owner: dict[str, str] = {}
+    nationals = sorted((p for p in built.values() if not p.provinces), key=lambda p: p.first_year)
+    if not nationals:
+        raise PlanError(f"{directory}: one plan must have an empty provinces list (the national plan); found 0")
+    for a, b in zip(nationals, nationals[1:]):
+        if b.first_year <= a.last_year:
+            raise PlanError(f"{b.source_file}: a second national plan for {a.first_year}–{a.last_year} "
+                            f"(also {a.source_file}); national plans must cover different years")
+    owner: dict[tuple, str] = {}
     for plan in built.values():
         for code in plan.provinces:
-            if code in owner:
-                raise PlanError(f"{plan.source_file}: plan.provinces: province {code} also in {owner[code]}")
-            owner[code] = plan.source_file
-    return Plans(plans=built, national=nationals[0])
+            for year in range(plan.first_year, plan.last_year + 1):
+                if (plan.map, code, year) in owner:
+                    raise PlanError(f"{plan.source_file}: plan.provinces: province {code} also in {owner[(plan.map, code, year)]}")
+                owner[(plan.map, code, year)] = plan.source_file
+    return Plans(plans=built, national=nationals[0], nationals=tuple(nationals))
 
 
 def _inherit(head: dict, key: str, parent: Plan | None, where: str) -> int:

@@ -5,7 +5,15 @@ from __future__ import annotations
 ON_TRACK = 0.95
 NEEDS_ACCELERATION = 0.6
 
-STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress", "deteriorating", "no_data")
+STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress", "deteriorating", "baseline", "no_data")
+
+
+def _sign(direction: str) -> float:
+    """'at_least' targets are measured as they are; 'at_most' ones (a rate to bring down) are
+    mirrored, so that one set of formulas serves both (plan-targets.md)."""
+    if direction not in ("at_least", "at_most"):
+        raise ValueError(f"direction must be 'at_least' or 'at_most', not {direction!r}")
+    return 1.0 if direction == "at_least" else -1.0
 
 
 def required_value(baseline: float, baseline_year: float, t: float, target: float = 100.0,
@@ -15,7 +23,7 @@ def required_value(baseline: float, baseline_year: float, t: float, target: floa
 
 
 def progress_status(value: float | None, baseline: float | None, baseline_year: float | None, t: float,
-                    target: float = 100.0, target_year: float = 2025.0) -> str:
+                    target: float = 100.0, target_year: float = 2025.0, direction: str = "at_least") -> str:
     """Status of value v at time t against baseline b (year y0) and target T (year y1).
 
     achieved if v ≥ T; baseline if t ≤ y0; else q = (v − b) ÷ ((T − b)(t − y0)/(y1 − y0)):
@@ -24,6 +32,9 @@ def progress_status(value: float | None, baseline: float | None, baseline_year: 
     """
     if value is None:
         return "no_data"
+    k = _sign(direction)
+    value, target = k * value, k * target
+    baseline = None if baseline is None else k * baseline
     if value >= target:
         return "achieved"
     if baseline is None or baseline_year is None:
@@ -44,10 +55,12 @@ def progress_status(value: float | None, baseline: float | None, baseline_year: 
 
 
 def projected_year(value: float | None, baseline: float | None, baseline_year: float | None, t: float,
-                   target: float = 100.0) -> float | None:
+                   target: float = 100.0, direction: str = "at_least") -> float | None:
     """The year the target is reached at the pace shown since the baseline; None if never or unknown."""
     if value is None or baseline is None or baseline_year is None or t <= baseline_year:
         return None
+    k = _sign(direction)
+    value, baseline, target = k * value, k * baseline, k * target
     if value >= target:
         return None
     pace = (value - baseline) / (t - baseline_year)

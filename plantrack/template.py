@@ -1,4 +1,7 @@
-"""The return form a district downloads: header filled, one row per plan indicator.
+"""The return form a reporting unit downloads: header filled, one row per plan indicator.
+
+A district's form for an old-map period, a commune's (addressed to Sở Y tế) for a period on
+today's map (units.md).
 
 Input cells (Tổng số, Số đạt, Ghi chú) are unlocked and validated; everything else is
 protected (without a password: protection guards against slips, not people). The form is
@@ -16,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from plantrack.plans import Period, Plan
-from plantrack.units import District, Province
+from plantrack.units import NEW_MAP, Unit
 
 SHEET = "BaoCao"
 HEADER_ROW = 10
@@ -39,9 +42,16 @@ def cell_of(row_index: int, column: int) -> str:
     return f"{get_column_letter(column)}{FIRST_ROW + row_index}"
 
 
-def build_template(plan: Plan, province: Province, district: District, period: Period,
+def receiving_office(unit: Unit) -> str:
+    """Who receives the return: Sở Y tế since the reform, Sở LĐ-TB&XH before (units.md)."""
+    return "Sở Y tế" if unit.map == NEW_MAP else "Sở LĐ-TB&XH"
+
+
+def build_template(plan: Plan, province: Unit, district: Unit, period: Period,
                    values: dict[str, tuple[object, object]] | None = None) -> Workbook:
-    """The form as an openpyxl Workbook; ``values`` (code -> (Tổng số, Số đạt)) pre-fills it (demo, tests)."""
+    """The form as an openpyxl Workbook for ``district`` (a district, or a commune on today's
+    map); ``values`` (code -> (Tổng số, Số đạt)) pre-fills it (demo, tests)."""
+    commune = district.level == "commune"
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -56,12 +66,13 @@ def build_template(plan: Plan, province: Province, district: District, period: P
     ws["A4"] = f"(theo {plan.document}; {plan.title})"
     for row, (label, value) in enumerate([
         ("Tỉnh/Thành phố:", province.full_name),
-        ("Huyện/Thị xã/Thành phố:", district.full_name),
+        ("Xã/Phường/Đặc khu:" if commune else "Huyện/Thị xã/Thành phố:", district.full_name),
         ("Kỳ báo cáo:", period.label),
     ], start=6):
         ws.cell(row, 2, label).font = _BOLD
         ws.cell(row, 3, value).font = _NORMAL
-    ws.cell(9, 2, f"Hạn nộp: {plan.due_date(period).strftime('%d/%m/%Y')}. Chỉ nhập vào các ô màu vàng.").font = Font(
+    ws.cell(9, 2, f"Gửi {receiving_office(district)} {province.full_name}. Hạn nộp: "
+                  f"{plan.due_date(period).strftime('%d/%m/%Y')}. Chỉ nhập vào các ô màu vàng.").font = Font(
         name="Times New Roman", italic=True, size=11)
 
     for col, title in enumerate(COLUMNS, start=1):
@@ -117,7 +128,7 @@ def build_template(plan: Plan, province: Province, district: District, period: P
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # officers may widen columns
 
-    _instructions(wb.create_sheet("HuongDan"), plan, period)
+    _instructions(wb.create_sheet("HuongDan"), plan, period, district)
     return wb
 
 
@@ -126,17 +137,18 @@ def _unlock(cell) -> None:
     cell.fill = _INPUT_FILL
 
 
-def _instructions(ws, plan: Plan, period: Period) -> None:
+def _instructions(ws, plan: Plan, period: Period, unit: Unit) -> None:
+    level = "xã, phường" if unit.level == "commune" else "huyện"
     lines = [
         ("HƯỚNG DẪN ĐIỀN BÁO CÁO", True),
         (f"Kỳ báo cáo: {period.label}. Hạn nộp: {plan.due_date(period).strftime('%d/%m/%Y')}.", False),
-        ("1. Chỉ nhập vào các ô màu vàng ở trang 'BaoCao'; không sửa tên tỉnh, huyện, kỳ báo cáo và mã chỉ tiêu.", False),
+        (f"1. Chỉ nhập vào các ô màu vàng ở trang 'BaoCao'; không sửa tên tỉnh, {level}, kỳ báo cáo và mã chỉ tiêu.", False),
         ("2. 'Tổng số' là mẫu số (ví dụ tổng số gia đình có trẻ em); 'Số đạt' là số đã đạt chỉ tiêu.", False),
         ("3. Chỉ ghi số nguyên không âm, không ghi chữ hay đơn vị (ví dụ 1234 hoặc 1.234). Số đạt không được lớn hơn Tổng số.", False),
         ("4. Chưa có số liệu thì để trống cả hai ô — hệ thống tính là 'chưa báo cáo', không phải bằng 0. Nếu thực tế bằng 0 thì ghi 0.", False),
-        ("5. Chỉ tiêu CT08 (dịch vụ bảo vệ trẻ em ở huyện) chọn 'Có' hoặc 'Không' ở cột Số đạt.", False),
+        (f"5. Chỉ tiêu CT08 (dịch vụ bảo vệ trẻ em ở {level}) chọn 'Có' hoặc 'Không' ở cột Số đạt.", False),
         ("6. Cột 'Tỷ lệ (%)' tự tính; không cần nhập.", False),
-        ("7. Lưu tệp (.xlsx) và nộp trên trang 'Nộp báo cáo' của hệ thống, hoặc gửi cho Sở LĐ-TB&XH.", False),
+        (f"7. Lưu tệp (.xlsx) và nộp trên trang 'Nộp báo cáo' của hệ thống, hoặc gửi cho {receiving_office(unit)}.", False),
         ("Kế hoạch: " + plan.document + " — " + plan.title, False),
     ]
     ws.column_dimensions["A"].width = 120

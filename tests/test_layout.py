@@ -11,7 +11,7 @@ from plantrack.layout import _labelled_values
     ("Tỉnh: Hậu Giang - Quận/Huyện: Châu Thành; Kỳ báo cáo: Năm 2023",
      [("province", "Hậu Giang"), ("district", "Châu Thành"), ("period", "Năm 2023")]),
     ("Kỳ báo cáo: Năm 2023 (số liệu đến 08:00 ngày 30/11)", [("period", "Năm 2023 (số liệu đến 08:00 ngày 30/11)")]),
-    ("Đơn vị báo cáo: UBND huyện Châu Thành", [("district", "UBND huyện Châu Thành")]),
+    ("Đơn vị báo cáo: UBND huyện Châu Thành", [("unit", "UBND huyện Châu Thành")]),
 ])
 def test_several_labels_in_one_cell(text, expected):
     assert _labelled_values(text) == expected

@@ -105,7 +105,8 @@ def test_province_values_equal_a_direct_recomputation(tmp_path_factory, data):
     with store.transaction() as con:
         for district, values in data.items():
             rid = next(ids)
-            con.execute("INSERT INTO returns VALUES (?, '93', ?, '2023', 1, ?, 'x', now(), true)", [rid, district, rid])
+            con.execute("INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, on_time) "
+                        "VALUES (?, '93', ?, '2023', 1, ?, 'x', now(), true)", [rid, district, rid])
             for code, pair in values.items():
                 den, num = pair if pair else (None, None)
                 con.execute("INSERT INTO return_values VALUES (?, ?, ?, ?)", [rid, code, num, den])
