@@ -16,9 +16,12 @@ from plantrack.ingest import ingest_bytes
 from plantrack.plans import Period, Plan, load_plans
 from plantrack.store import Store
 from plantrack.template import template_bytes
-from plantrack.units import District, load_units
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, load_units
 
-SEED_PROVINCES = ("93", "31", "27", "06", "38")  # Hậu Giang, Hải Phòng, Bắc Ninh, Bắc Kạn, Thanh Hóa
+# Today's Cần Thơ (← Cần Thơ, Hậu Giang, Sóc Trăng), Hải Phòng (← Hải Phòng, Hải Dương), Bắc Ninh
+# (← Bắc Ninh, Bắc Giang), Thái Nguyên (← Thái Nguyên, Bắc Kạn) and Thanh Hóa (unchanged): the
+# provinces of the plans in indicators/, with every predecessor.
+SEED_PROVINCES = ("92", "31", "24", "19", "38")
 SEED = 1863
 
 # denominators: (low, high) per indicator, for a district
@@ -75,7 +78,9 @@ def _received(rng: random.Random, plan: Plan, period: Period, late: bool) -> dt.
 
 def build_demo(store: Store, log: Callable[[str], None] = lambda s: None,
                provinces: tuple[str, ...] = SEED_PROVINCES) -> dict[str, int]:
-    """Fill the store with demo returns (skipped if it already holds returns)."""
+    """Fill the store with demo returns (skipped if it already holds returns). ``provinces`` are
+    named as at the edges (units.md): today's province (its predecessors' districts until
+    2025H1, its communes after) or, with an old-only code such as ``93``, a former province."""
     if store.rows("SELECT count(*) FROM returns")[0][0]:
         log("Cơ sở dữ liệu đã có báo cáo; bỏ qua dữ liệu mẫu.")
         return {"accepted": 0, "unchanged": 0, "rejected": 0}
@@ -91,33 +96,68 @@ def _build(store: Store, log: Callable[[str], None], provinces: tuple[str, ...])
     units, plans = load_units(), load_plans()
     rng = random.Random(SEED)
     counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
-    for code in provinces:
-        province = units.provinces[code]
-        plan = plans.for_province(code)
-        districts = units.districts_of(code)
-        profiles = {d.code: _profile(rng, plan, n) for n, d in enumerate(districts)}
-        log(f"{province.full_name}: {len(districts)} huyện")
-        for period in plan.periods():
-            for n, d in enumerate(districts):
-                last = period == plan.periods()[-1]
-                if rng.random() < 0.04 or (last and n == len(districts) - 1):
-                    continue  # this return never came
-                values = _values(rng, plan, profiles[d.code], period)
-                late = rng.random() < 0.1
-                refused = code == "93" and period.code == "2024" and n == 1
-                if refused:  # first a return with a typing slip, then its correction
-                    bad = dict(values)
-                    den, num = bad["CT02"]
-                    bad["CT02"] = (den, den + 120)
-                    _load(store, plan, province, d, period, bad, _received(rng, plan, period, False), counts, "v1")
-                outcome = _load(store, plan, province, d, period, values, _received(rng, plan, period, late), counts)
-                if outcome != "accepted":
-                    log(f"  {d.full_name} {period.code}: {outcome}")
+    for ref in provinces:
+        today = units.resolve_province(ref).unit
+        if today is None:
+            raise KeyError(f"unknown province {ref!r}")
+        profiles: dict[str, DistrictProfile] = {}
+        for old in units.lineage(today):
+            plan = plans.for_province(old.code)
+            districts = units.districts_of(old.code)
+            profiles.update({d.code: _profile(rng, plan, n) for n, d in enumerate(districts)})
+            log(f"{old.full_name}: {len(districts)} huyện")
+            periods = [p for p in plan.periods() if p.map == OLD_MAP]
+            for period in periods:
+                for n, d in enumerate(districts):
+                    last = period == periods[-1]
+                    if rng.random() < 0.04 or (last and n == len(districts) - 1):
+                        continue  # this return never came
+                    values = _values(rng, plan, profiles[d.code], period)
+                    late = rng.random() < 0.1
+                    refused = old.code == "93" and period.code == "2024" and n == 1
+                    if refused:  # first a return with a typing slip, then its correction
+                        bad = dict(values)
+                        den, num = bad["CT02"]
+                        bad["CT02"] = (den, den + 120)
+                        _load(store, plan, old, d, period, bad, _received(rng, plan, period, False), counts, "v1")
+                    outcome = _load(store, plan, old, d, period, values, _received(rng, plan, period, late), counts)
+                    if outcome != "accepted":
+                        log(f"  {d.full_name} {period.code}: {outcome}")
+        if today.map == NEW_MAP:
+            _build_communes(store, log, units, plans, rng, today, profiles, counts)
     log(f"Đã nạp: {counts}")
     return counts
 
 
-def _load(store, plan, province, district: District, period: Period, values, received, counts, tag="") -> str:
+def _build_communes(store, log, units, plans, rng, province, profiles, counts) -> None:
+    """Today's communes send the returns of new-map periods; each follows the former district it
+    mostly lies in, at its own (smaller) size, so the province's series runs on without a break."""
+    plan = plans.for_unit(province, units)
+    communes = units.communes_of(province.code)
+    log(f"{province.full_name}: {len(communes)} xã, phường, đặc khu")
+    for period in (p for p in plan.periods() if p.map == NEW_MAP):
+        for n, c in enumerate(communes):
+            if rng.random() < 0.06:
+                continue  # this commune has not reported
+            former = units.former_districts(c.code)
+            base = profiles.get(former[0].code) if former else None
+            if base is None:
+                base = _profile(rng, plan, n)
+            share = max(1, len(units.communes_covering(former[0].code)) if former else 1)
+            prof = DistrictProfile(dict(base.baseline), base.pace,
+                                   {k: max(1, v // share) for k, v in base.sizes.items()}, base.service_year)
+            for code in plan.codes:  # an indicator its former district's plan did not have
+                if code not in prof.baseline and not plan.indicator(code).is_yesno:
+                    prof.baseline[code] = rng.uniform(28, 72)
+                    prof.sizes[code] = max(1, rng.randint(*SIZES[code]) // share)
+            values = _values(rng, plan, prof, period)
+            if n % 37 == 5:  # a commune that still writes its old district: refused with the communes named
+                _load(store, plan, province, former[0] if former else c, period, values,
+                      _received(rng, plan, period, False), counts, "huyen")
+            _load(store, plan, province, c, period, values, _received(rng, plan, period, rng.random() < 0.1), counts)
+
+
+def _load(store, plan, province, district: Unit, period: Period, values, received, counts, tag="") -> str:
     data = template_bytes(plan, province, district, period, values=values)
     name = f"demo/{province.code}/{district.code}-{period.code}{'-' + tag if tag else ''}.xlsx"
     outcome = ingest_bytes(store, data, name, sender=f"demo-{district.code}", received=received)
