@@ -13,8 +13,14 @@ from plantrack.units import load_units
 
 
 def make_return(district_code: str, period: str, values: dict | None = None) -> bytes:
-    """A filled official template for a district and period; values: code -> (Tổng số, Số đạt)."""
+    """A filled official template for a district (3 digits) or a commune of today (5 digits)
+    and a period; values: code -> (Tổng số, Số đạt)."""
     units = load_units()
+    if len(district_code) == 5:
+        c = units.communes[district_code]
+        province = units.provinces_2025[c.parent]
+        plan = load_plans().for_unit(province, units)
+        return template_bytes(plan, province, c, plan.period(period), values=values or {})
     d = units.districts[district_code]
     province = units.provinces[d.province_code]
     plan = load_plans().for_province(d.province_code)
@@ -22,7 +28,11 @@ def make_return(district_code: str, period: str, values: dict | None = None) -> 
 
 
 def full_values(district_code: str, scale: int = 1) -> dict:
-    plan = load_plans().for_province(load_units().districts[district_code].province_code)
+    units = load_units()
+    if len(district_code) == 5:
+        plan = load_plans().for_unit(units.provinces_2025[units.communes[district_code].parent], units)
+    else:
+        plan = load_plans().for_province(units.districts[district_code].province_code)
     out = {}
     for n, ind in enumerate(plan.indicators, 1):
         out[ind.code] = (None, "Có") if ind.is_yesno else (100 * n * scale, 50 * n * scale)

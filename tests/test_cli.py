@@ -41,13 +41,15 @@ def test_report_json_of_the_demo_store_matches_the_golden_file(demo93):
 
 def test_report_shape_is_the_one_cli_md_gives(demo93):
     report = json.loads(run("report", "--province", "hau giang", "--json", db=demo93).stdout)
-    assert report["period"] == "2025"  # latest period with any accepted return
-    assert set(report) >= {"province_code", "province", "period", "completeness", "indicators"}
+    # latest period with any accepted return: former Hậu Giang's districts reported until 2025H1
+    assert report["period"] == "2025H1"
+    assert set(report) >= {"province_code", "province", "period", "completeness", "indicators", "map", "unit_level"}
+    assert (report["map"], report["unit_level"]) == ("pre2025", "district")
     assert set(report["completeness"]) == {"expected", "received", "on_time"}
     ind = report["indicators"][0]
     assert set(ind) >= {"code", "group", "numerator", "denominator", "value", "target", "status",
                         "units_reported", "units_total", "units"}
-    assert set(ind["units"][0]) == {"district_code", "district", "numerator", "denominator", "value", "status"}
+    assert set(ind["units"][0]) >= {"district_code", "district", "map", "numerator", "denominator", "value", "status"}
 
 
 def test_ingest_json_one_line_per_file_and_exit_1_when_refused(tmp_path):
