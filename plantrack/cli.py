@@ -14,7 +14,7 @@ from pathlib import Path
 
 from plantrack.plans import Period, load_plans, parse_period
 from plantrack.store import Store, StoreBusy
-from plantrack.units import District, Province, load_units, match_district, match_province
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, load_units, match_commune, match_district
 
 
 class UsageError(Exception):
@@ -25,28 +25,48 @@ def _say(*parts: object) -> None:
     print(*parts, file=sys.stderr, flush=True)
 
 
-def resolve_province(text: str) -> Province:
-    m = match_province(load_units(), text)
+def resolve_province(text: str) -> Unit:
+    """Today's province where one has that name or code, else the former one; '(cũ)' always
+    means the former one (units.md)."""
+    m = load_units().resolve_province(text)
     if m.unit is None:
         hint = f" ({'nhiều đơn vị' if m.ambiguous else 'gần đúng'}: {', '.join(m.candidates)})" if m.candidates else ""
         raise UsageError(f"không nhận ra tỉnh '{text}'{hint}")
     return m.unit
 
 
-def resolve_district(text: str, province: Province) -> District:
-    m = match_district(load_units(), text, province.code)
+def resolve_unit(text: str, province: Unit, period: Period) -> Unit:
+    """The reporting unit of ``province`` in ``period``: one of its (predecessors') districts for
+    an old-map period, one of its communes for a new-map one (units.md)."""
+    units = load_units()
+    if period.map == NEW_MAP:
+        if province.map != NEW_MAP:
+            raise UsageError(f"{units.province_label(province)} không còn từ 1/7/2025; hãy chọn tỉnh hiện nay "
+                             f"({units.successor(province.code).name})")
+        m, what = match_commune(units, text, province.code), "xã, phường"
+    else:
+        m, what = match_district(units, text, None, pool=units.reporting_units(province, OLD_MAP)), "huyện"
+    if m.unit is None:
+        hint = f" ({'nhiều đơn vị' if m.ambiguous else 'gần đúng'}: {', '.join(m.candidates)})" if m.candidates else ""
+        raise UsageError(f"không nhận ra {what} '{text}' của {province.full_name}{hint}")
+    return m.unit
+
+
+def resolve_district(text: str, province: Unit) -> Unit:
+    m = match_district(load_units(), text, None, pool=load_units().reporting_units(province, OLD_MAP))
     if m.unit is None:
         hint = f" ({'nhiều đơn vị' if m.ambiguous else 'gần đúng'}: {', '.join(m.candidates)})" if m.candidates else ""
         raise UsageError(f"không nhận ra huyện '{text}' của {province.full_name}{hint}")
     return m.unit
 
 
-def resolve_period(text: str, province: Province | None = None) -> Period:
+def resolve_period(text: str, province: Unit | None = None) -> Period:
     p = parse_period(text)
-    plan = load_plans().for_province(province.code) if province else load_plans().national
+    plans = load_plans()
+    plan = plans.for_unit(province, load_units(), p.year if p else None) if province else plans.national_for(p.year if p else None)
     if p is None or not plan.in_range(p):
         raise UsageError(f"kỳ báo cáo '{text}' không hợp lệ (ví dụ: 2023H1, 2023, '6 tháng đầu năm 2023')")
-    return p
+    return plan.period(p)
 
 
 def _received(text: str | None) -> dt.datetime | None:
@@ -103,7 +123,7 @@ def cmd_report(args, store: Store) -> int:
 
     province = resolve_province(args.province)
     period = resolve_period(args.period, province).code if args.period else None
-    report = province_report(store, province.code, period)
+    report = province_report(store, province, period)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
@@ -115,20 +135,29 @@ def _print_report(report: dict) -> None:
     from plantrack.charts import STATUS_LABELS_VI, format_percent
 
     c = report["completeness"]
-    print(f"{report['province']} — {report['period_label'] or 'chưa có báo cáo'}")
-    print(f"Đã báo cáo: {c['received']}/{c['expected']} huyện, {c['on_time']} đúng hạn")
+    word = "xã, phường" if report.get("unit_level") == "commune" else "huyện"
+    print(f"{report.get('province_label') or report['province']} — {report['period_label'] or 'chưa có báo cáo'}")
+    for p in report.get("predecessors", []):
+        print(f"  hợp nhất từ: {p['province']} ({p['province_code']})")
+    print(f"Đã báo cáo: {c['received']}/{c['expected']} {word}, {c['on_time']} đúng hạn")
     for ind in report["indicators"]:
         print(f"  {ind['code']}  {format_percent(ind['value']):>10}  {STATUS_LABELS_VI.get(ind['status'], ind['status']):<20}"
-              f" {ind['units_reported']}/{ind['units_total']} huyện  {ind['short_name']}")
+              f" {ind['units_reported']}/{ind['units_total']} {word}  {ind['short_name']}")
 
 
 def cmd_template(args, store: Store) -> int:
     from plantrack.template import build_template
 
     province = resolve_province(args.province)
-    district = resolve_district(args.district, province)
     period = resolve_period(args.period, province)
-    plan = load_plans().for_province(province.code)
+    if not (args.unit or args.district):
+        raise UsageError("cần --unit (huyện cho kỳ trước 1/7/2025, xã/phường cho kỳ sau)")
+    district = resolve_unit(args.unit or args.district, province, period)
+    plan = load_plans().for_unit(province, load_units(), period.year)
+    if district.map == OLD_MAP:
+        # an old-map form is the district's own province's, with that province's plan
+        province = load_units().provinces[district.parent]
+        plan = load_plans().for_province(province.code, OLD_MAP, period.year)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     build_template(plan, province, district, period).save(out)
@@ -143,7 +172,7 @@ def cmd_export(args, store: Store) -> int:
     period = resolve_period(args.period, province)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export_report(store, province.code, period.code))
+    out.write_bytes(export_report(store, province, period.code))
     _say(f"Đã ghi báo cáo tổng hợp {province.full_name}, {period.label}: {out}")
     return 0
 
@@ -215,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", parents=[common], help="mẫu báo cáo cho một huyện và kỳ")
     p.add_argument("--province", required=True)
-    p.add_argument("--district", required=True)
+    p.add_argument("--unit", help="huyện (kỳ trước 1/7/2025) hoặc xã, phường, đặc khu (kỳ sau)")
+    p.add_argument("--district", help="như --unit")
     p.add_argument("--period", required=True)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_template)

@@ -19,10 +19,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plantrack.charts import COMPLETENESS_LABELS_VI, NO_DATA_TEXT, NOT_REPORTED_TEXT, STATUS_LABELS_VI
-from plantrack.measure import periods_with_data, province_report
+from plantrack.measure import periods_with_data, province_report, province_unit, scope_of
 from plantrack.plans import Period, Plans, load_plans, parse_period
 from plantrack.store import Store
-from plantrack.units import Units, load_units
+from plantrack.units import Unit, Units, load_units
 
 SUMMARY_SHEET = "TongHop"
 TOTAL_LABEL = "Toàn tỉnh"
@@ -56,7 +56,7 @@ _YESNO_WIDTH = 9.5
 _ROW_HEIGHT = 18
 
 
-def export_report(store: Store, province_code: str, period: str | Period, units: Units | None = None,
+def export_report(store: Store, province_code: "str | Unit", period: str | Period, units: Units | None = None,
                   plans: Plans | None = None, *, today: dt.date | None = None) -> bytes:
     """The consolidated report for a province and period as ``.xlsx`` bytes (see the module doc)."""
     buf = io.BytesIO()
@@ -66,7 +66,7 @@ def export_report(store: Store, province_code: str, period: str | Period, units:
     return buf.getvalue()
 
 
-def build_report(store: Store, province_code: str, period: str | Period, units: Units | None = None,
+def build_report(store: Store, province_code: "str | Unit", period: str | Period, units: Units | None = None,
                  plans: Plans | None = None, *, today: dt.date | None = None) -> Workbook:
     """The consolidated report as an openpyxl Workbook."""
     units = units or load_units()
@@ -74,22 +74,23 @@ def build_report(store: Store, province_code: str, period: str | Period, units: 
     chosen = period if isinstance(period, Period) else parse_period(period)
     if chosen is None:
         raise ValueError(f"not a reporting period: {period!r}")
-    if province_code not in units.provinces:
-        raise KeyError(f"unknown province code {province_code!r}")
+    province = province_unit(units, province_code)  # today's province, or a former one (units.md)
+    plan = plans.for_unit(province, units)
+    chosen = plan.period(chosen)
     today = today or dt.date.today()
 
     wb = Workbook()
-    report = province_report(store, province_code, chosen.code, units, plans)
-    target_year = max(i.target_year for i in plans.for_province(province_code).indicators)
+    report = province_report(store, province, chosen.code, units, plans)
+    target_year = max(i.target_year for i in plan.indicators)
     _summary_sheet(wb.active, report, units, today, target_year)
 
-    shown = {parse_period(c) for c in periods_with_data(store, province_code)}
+    shown = {plan.period(c) for c in periods_with_data(store, province, units)}
     shown = sorted((p for p in shown if p is not None and not chosen < p), reverse=True)
     if chosen not in shown:
         shown.insert(0, chosen)  # the chosen period always gets its sheet, even with no returns
     for p in shown:
-        r = report if p == chosen else province_report(store, province_code, p.code, units, plans)
-        submitted = _submissions(store, province_code, p.code)
+        r = report if p == chosen else province_report(store, province, p.code, units, plans)
+        submitted = _submissions(store, province, p.code, units)
         _detail_sheet(wb.create_sheet(sheet_name(p)), r, submitted, units)
 
     wb.properties.title = f"{REPORT_TITLE} – {report['province']} – {report['period_label']}"
@@ -108,7 +109,7 @@ def sheet_name(period: Period) -> str:
 def _summary_sheet(ws: Worksheet, report: dict, units: Units, today: dt.date, target_year: int) -> None:
     ws.title = SUMMARY_SHEET
     ncols = len(_SUMMARY_COLUMNS)
-    province = units.provinces[report["province_code"]]
+    province = units.province(report["province_map"], report["province_code"])
     _letterhead(ws, province.full_name, ncols)
     _line(ws, 4, ncols, REPORT_TITLE, bold=True, size=14, height=36)
     _line(ws, 5, ncols, f"{province.full_name} – Kỳ báo cáo: {report['period_label']}", bold=True, size=13)
@@ -173,7 +174,7 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
         layout.append((ind, col, span))
         col += span
     ncols = col - 1
-    province = units.provinces[report["province_code"]]
+    province = units.province(report["province_map"], report["province_code"])
 
     _line(ws, 1, ncols, f"{DETAIL_TITLE} – {report['period_label'].upper()}", bold=True, size=14, height=24)
     _line(ws, 2, ncols, f"{province.full_name} – theo {report['plan']['document']} – {_completeness_text(report)}",
@@ -203,9 +204,9 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
     districts = [u for u in indicators[0]["units"]] if indicators else []
     for n, unit in enumerate(districts):
         row += 1
-        code = unit["district_code"]
+        code = unit["unit_code"]
         _body(ws.cell(row, 1, n + 1), align="center")
-        _body(ws.cell(row, 2, unit["district"]), wrap=True)
+        _body(ws.cell(row, 2, unit["unit"]), wrap=True)
         ws.row_dimensions[row].height = _ROW_HEIGHT
         if code not in submitted:
             _body(ws.cell(row, 3, COMPLETENESS_LABELS_VI["missing"]), align="center", missing=True)
@@ -264,11 +265,12 @@ def _count_width(ind: dict, k: int) -> float:
     return digits + (digits - 1) // 3 + 2  # digits, thousands dots, padding
 
 
-def _submissions(store: Store, province_code: str, period: str) -> dict[str, bool]:
-    """District code -> on time, for districts with an accepted return (on time if any version was,
+def _submissions(store: Store, province: Unit, period: str, units: Units) -> dict[str, bool]:
+    """Unit code -> on time, for units with an accepted return (on time if any version was,
     as ``measure.completeness`` counts it)."""
-    rows = store.rows("SELECT district_code, bool_or(on_time) FROM returns WHERE province_code = ? AND period = ? "
-                      "GROUP BY district_code", [province_code, period])
+    where, params = scope_of(units, province).where()
+    rows = store.rows(f"SELECT district_code, bool_or(on_time) FROM returns r WHERE {where} AND period = ? "
+                      "GROUP BY district_code", [*params, period])
     return {d: bool(t) for d, t in rows}
 
 
@@ -281,8 +283,13 @@ def _has_data(report: dict) -> bool:
 def _completeness_text(report: dict) -> str:
     c = report["completeness"]
     if not _has_data(report):
-        return f"{NO_DATA_TEXT}: 0/{c['expected']} huyện đã báo cáo kỳ này."
-    return f"{c['received']}/{c['expected']} huyện đã báo cáo, {c['on_time']} đúng hạn."
+        return f"{NO_DATA_TEXT}: 0/{c['expected']} {unit_word(report)} đã báo cáo kỳ này."
+    return f"{c['received']}/{c['expected']} {unit_word(report)} đã báo cáo, {c['on_time']} đúng hạn."
+
+
+def unit_word(report: dict) -> str:
+    """What the reporting units are called in a period: districts before the reform, communes after."""
+    return "xã, phường" if report.get("unit_level") == "commune" else "huyện"
 
 
 def _font(bold: bool = False, italic: bool = False, size: float = 12, color: str | None = None) -> Font:
