@@ -184,6 +184,14 @@ def sniff(data: bytes) -> str:
         raise ReadError("file-type", "tệp PDF")
     if not data:
         raise ReadError("file-type", "tệp rỗng")
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if SPREADSHEETML_NS.encode() in head and re.search(rb"<(?:\w+:)?workbook[\s>]", head):
+        return "xml"
+    if re.search(rb"<(?:!doctype\s+html|html[\s>]|table[\s>]|meta\s)", head):
+        # a web page named .xls: portals export tables like this, and Excel opens them with a warning
+        raise ReadError("file-type", "đây là trang web (HTML) đặt tên .xls, thường do cổng thông tin xuất ra, "
+                                     "không phải tệp Excel thật. Hãy mở tệp bằng Excel, lưu dạng .xlsx "
+                                     "(Tệp → Lưu thành → Sổ làm việc Excel) rồi gửi tệp .xlsx đó")
     raise ReadError("file-type", "không phải tệp bảng tính, có thể là tệp CSV hoặc văn bản đổi đuôi")
 
 
@@ -201,6 +209,8 @@ def read_workbook(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> Workbook:
     fmt = sniff(data)
     if fmt in ("xlsx", "xlsm"):
         return Workbook(fmt, _read_xlsx(data))
+    if fmt == "xml":
+        return Workbook(fmt, _read_spreadsheetml(data))
     return Workbook(fmt, _read_with_calamine(data, fmt))
 
 
@@ -633,6 +643,155 @@ def _xlsx_cell(attrs: dict, text: str | None, inline: _RunCollector, formula: bo
     if number.is_integer() and abs(number) < 2**53:
         number = int(number)
     return Cell(number, formula, is_date=style in styles.dates, percent=style in styles.percents)
+
+
+# --- SpreadsheetML 2003 (Excel 2003's "XML Spreadsheet", saved as .xml or renamed .xls) ---------
+
+SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def _ss_attr(el, name: str) -> str | None:
+    return next((v for k, v in el.attrib.items() if _local(k) == name), None)
+
+
+def _ss_int(el, name: str) -> int | None:
+    value = _ss_attr(el, name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _read_spreadsheetml(data: bytes) -> list[Sheet]:
+    """Read an Excel 2003 XML workbook: styles (font, number format), ss:Index skips, merges,
+    hidden rows, columns and sheets, formulas with their saved Data value; bounded like .xlsx."""
+    budget = _Budget()
+    styles: dict[str, tuple[str | None, bool, str | None]] = {}  # id -> (font, percent, parent)
+    sheets: list[Sheet] = []
+    sheet: Sheet | None = None
+    style_id: str | None = None
+    row = col = 0
+    cell_el = None
+    in_options = False
+    default_font: str | None = None
+
+    def style_font(sid: str | None) -> str | None:
+        for _ in range(8):
+            if sid is None or sid not in styles:
+                return None
+            font, _, parent = styles[sid]
+            if font:
+                return telling_font(font, default_font)
+            sid = parent
+        return None
+
+    def style_percent(sid: str | None) -> bool:
+        return sid in styles and styles[sid][1]
+
+    def data_text(el, font: str | None) -> str:
+        # rich text: <ss:Data><Font html:Face=".VnTime">…</Font>…</ss:Data>; each run read in its own font
+        parts = [decode_with_font(el.text or "", font)]
+        for child in el:
+            face = _ss_attr(child, "Face")
+            parts.append(decode_with_font("".join(child.itertext()), telling_font(face, default_font) if face else font))
+            parts.append(decode_with_font(child.tail or "", font))
+        return "".join(parts)
+
+    try:
+        for event, el in _events(io.BytesIO(data), budget=budget):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "Worksheet":
+                    sheet = Sheet(name=_ss_attr(el, "Name") or f"Sheet{len(sheets) + 1}")
+                    sheets.append(sheet)
+                    row = 0
+                    col_at = 0
+                elif tag == "Style":
+                    style_id = _ss_attr(el, "ID")
+                    if style_id is not None:
+                        styles[style_id] = (None, False, _ss_attr(el, "Parent"))
+                elif tag == "Row" and sheet is not None:
+                    row = _ss_int(el, "Index") or row + 1
+                    col = 0
+                    if _ss_attr(el, "Hidden") in ("1", "true") and row <= MAX_ROWS:
+                        sheet.hidden_rows.add(row)
+                elif tag == "Cell" and sheet is not None:
+                    col = _ss_int(el, "Index") or col + 1
+                    cell_el = el
+                elif tag == "WorksheetOptions":
+                    in_options = True
+                continue
+            if tag == "Font" and style_id is not None and cell_el is None:
+                font, percent, parent = styles[style_id]
+                styles[style_id] = (_ss_attr(el, "FontName") or font, percent, parent)
+                if style_id == "Default":
+                    default_font = _ss_attr(el, "FontName")
+            elif tag == "NumberFormat" and style_id is not None:
+                fmt = _ss_attr(el, "Format") or ""
+                font, _, parent = styles[style_id]
+                styles[style_id] = (font, fmt.lower() == "percent" or _is_percent_format(fmt), parent)
+            elif tag == "Style":
+                style_id = None
+                el.clear()
+            elif tag == "Column" and sheet is not None:
+                col_at = _ss_int(el, "Index") or col_at + 1
+                last = col_at + max(0, _ss_int(el, "Span") or 0)
+                if _ss_attr(el, "Hidden") in ("1", "true"):
+                    sheet.hidden_cols.update(range(col_at, min(last, MAX_COLS) + 1))
+                col_at = last
+            elif tag == "Cell" and sheet is not None and cell_el is not None:
+                across, down = max(0, _ss_int(el, "MergeAcross") or 0), max(0, _ss_int(el, "MergeDown") or 0)
+                if row <= MAX_ROWS and col <= MAX_COLS:
+                    cell = _ss_cell(el, style_font, style_percent, data_text)
+                    if cell is not None:
+                        sheet.cells[(row, col)] = cell
+                    if across or down:
+                        sheet.merged.append((row, col, row + down, col + across))
+                col += across
+                cell_el = None
+                el.clear()
+            elif tag == "Row":
+                el.clear()
+            elif tag == "WorksheetOptions":
+                in_options = False
+            elif tag == "Visible" and in_options and sheet is not None:
+                sheet.visible = (el.text or "").strip() not in ("SheetHidden", "SheetVeryHidden")
+            elif tag == "Worksheet" and sheet is not None:
+                sheet.merged = _usable_merges(sheet.merged)
+                el.clear()
+    except ReadError:
+        raise
+    except (ValueError, OverflowError) as exc:
+        raise ReadError("file-type", f"bảng tính XML bị hỏng ({exc})") from exc
+    return sheets
+
+
+def _ss_cell(el, style_font, style_percent, data_text) -> Cell | None:
+    sid = _ss_attr(el, "StyleID")
+    formula = _ss_attr(el, "Formula") is not None
+    data = next((child for child in el if _local(child.tag) == "Data"), None)
+    if data is None:
+        return Cell(None, True) if formula else None
+    typ = _ss_attr(data, "Type") or "String"
+    if typ == "String":
+        font = style_font(sid)
+        return Cell(data_text(data, font), formula, font=font)
+    text = "".join(data.itertext()).strip()
+    if typ == "Number":
+        try:
+            number = float(text)
+        except ValueError:
+            return Cell(text, formula)
+        if number.is_integer() and abs(number) < 2**53:
+            number = int(number)
+        return Cell(number, formula, percent=style_percent(sid))
+    if typ == "Boolean":
+        return Cell(text == "1", formula)
+    if typ == "DateTime":
+        return Cell(text, formula, is_date=True)
+    if typ == "Error":
+        return Cell(None, formula, error=text)
+    return Cell(text, formula)
 
 
 # --- xls and ods, through calamine ---------------------------------------------------------
