@@ -21,7 +21,8 @@ from plantrack.units import (NEW_MAP, OLD_MAP, Unit, Units, match_commune, match
 
 MAX_COUNT = 10**12  # beyond any real count; also keeps values inside BIGINT
 RATIO_TOLERANCE = 0.5  # percentage points
-JUMP_LIMIT = 0.5  # a denominator changing by more than 50 % is suspicious
+JUMP_LIMIT = 0.5  # a denominator changing by more than 50 % ...
+JUMP_MIN_UNITS = 20  # ... and by at least 20 is suspicious (11 -> 17 facilities is not)
 
 COLUMN_VI = {"denominator": "Tổng số", "numerator": "Số đạt", "ratio": "Tỷ lệ (%)"}
 
@@ -125,12 +126,14 @@ def _shown(value: object, cell) -> str:
 
 
 def _parse_number_text(text: str) -> int | float | None:
-    s = text.strip().replace("\u200b", "")
+    s = text.replace("\u200b", "").strip()
     if len(s) > 40:  # no count is that long (and int() refuses over 4300 digits)
         return None
     negative = s.startswith(("-", "−", "–")) and len(s) > 1
     if negative:
         s = s[1:].strip()
+    elif len(s) > 2 and s[0] == "(" and s[-1] == ")":  # accounting style: (3) is minus three
+        negative, s = True, s[1:-1].strip()
     if _PLAIN_INT.match(s):
         number: int | float = int(s)
     elif _THOUSANDS.match(s) or _COMMA_THOUSANDS.match(s):
@@ -148,10 +151,12 @@ def _parse_number_text(text: str) -> int | float | None:
 
 
 def read_ratio(found: Found | None) -> float | None:
-    """The form's own percentage, as written: 90.26, '90,26 %', or a fraction 0.9026."""
+    """The form's own percentage, as written: 90.26, '90,26 %', or a fraction 0.9026; a cell shown
+    as a percentage (0.86 shown as 86 %) gives what it shows (86.0)."""
     if found is None or found.value in (None, "") or isinstance(found.value, bool):
         return None
     value = found.value
+    formatted = found.raw is not None and found.raw.percent and isinstance(value, (int, float))
     if isinstance(value, str):
         s = value.strip().rstrip("%").strip().replace(",", ".")
         try:
@@ -160,7 +165,16 @@ def read_ratio(found: Found | None) -> float | None:
             return None
     if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
         return None
-    return float(value)
+    return float(value) * 100 if formatted else float(value)
+
+
+def ratio_shown_as_percent(found: Found | None) -> bool:
+    """The ratio cell says it is a percentage: formatted as one, or typed with a % sign."""
+    if found is None:
+        return False
+    if found.raw is not None and found.raw.percent and isinstance(found.value, (int, float)):
+        return True
+    return isinstance(found.value, str) and "%" in found.value
 
 
 _YES = {"co", "x", "1", "true", "dung", "yes", "da co", "co dich vu", "dat"}
@@ -255,6 +269,8 @@ def check_units(loc: Located, units: Units, out: Checked, map_: str = OLD_MAP) -
     out.district_code = m.unit.code
     out.province_code = m.unit.province_code
     out.map = OLD_MAP
+    if dist_found not in loc.issuers:
+        _check_letterhead(loc, units, m.unit, dist_found, out)
 
 
 def _check_commune(loc: Located, units: Units, out: Checked) -> None:
@@ -314,6 +330,22 @@ def _district_on_new_map(units: Units, text: object, district: Unit | None) -> s
         shown = ", ".join(covering[:15]) + (f" và {len(covering) - 15} đơn vị khác" if len(covering) > 15 else "")
         head += f" Địa bàn {district.full_name} cũ nay thuộc: {shown}."
     return head + " Hãy ghi 'Xã: …' hoặc 'Phường: …' của đơn vị mình phía trên bảng chỉ tiêu."
+
+
+def _check_letterhead(loc: Located, units: Units, unit, label: Found, out: Checked) -> None:
+    """A letterhead ("UBND HUYỆN …") naming another district of the province than the label: a warning
+    naming both (the label is the return's unit; the letterhead may be copied from another form)."""
+    for found in loc.issuers:
+        key = fold_words(found.value)
+        if key.startswith(("ubnd tinh", "uy ban nhan dan tinh")):
+            continue
+        other = match_district(units, found.value, unit.province_code).unit
+        if other is not None and other.code != unit.code:
+            out.issues.append(make_issue("indicator-unknown", sheet=loc.sheet, cell=found.cell,
+                                         variant="letterhead-other-unit", letterhead=str(found.value).strip(),
+                                         letterhead_unit=other.full_name, label_unit=unit.full_name,
+                                         label_cell=label.cell or ""))
+            return
 
 
 def _unknown_text(what: str, value: object, m, province=None) -> str:
@@ -442,9 +474,12 @@ def _check_row(row: TableRow, ind: Indicator, sheet: str, out: Checked) -> Value
     if num is not None and den:
         given = read_ratio(row.ratio)
         computed = 100.0 * num / den
-        if given is not None and abs(given - computed) > RATIO_TOLERANCE and abs(given * 100 - computed) > RATIO_TOLERANCE:
+        # a plain number may be a percentage (86) or a fraction (0.86); a cell shown as a percentage is what it shows
+        readings = [given] if ratio_shown_as_percent(row.ratio) else [given, (given or 0) * 100]
+        if given is not None and all(abs(g - computed) > RATIO_TOLERANCE for g in readings):
+            shown = given if ratio_shown_as_percent(row.ratio) or given > 1 else given * 100
             out.issues.append(make_issue("ratio-mismatch", sheet=sheet, cell=row.ratio.cell, indicator=ind.code,
-                                         given=_fmt_pct(given if given > 1 else given * 100), computed=_fmt_pct(computed)))
+                                         given=_fmt_pct(shown), computed=_fmt_pct(computed)))
     return Value(ind.code, num, den, row.numerator.cell, row.denominator.cell)
 
 
@@ -478,6 +513,13 @@ def check_return(loc: Located | None, units: Units, plans: Plans) -> Checked:
         out.issues.append(make_issue("no-table"))
         return out
     out.sheet = loc.sheet
+    if loc.conflicts:
+        sheets = ", ".join(f"'{name}'" for name in [loc.sheet, *loc.conflicts])
+        out.issues.append(make_issue("no-table", sheet=loc.sheet, variant="no-table-several-returns", sheets=sheets))
+        return out
+    for sheet, cell in loc.hidden_tables:
+        where = f"{sheet}!{cell}" if cell else f"trang tính ẩn '{sheet}'"
+        out.issues.append(make_issue("indicator-unknown", sheet=sheet, cell=cell, variant="hidden-table", where=where))
     # the period decides the map, and so whether a district or a commune reports (units.md)
     found = loc.period or loc.title_period
     period = parse_period(found.value) if found is not None and found.value not in (None, "") else None
@@ -499,13 +541,13 @@ def check_return(loc: Located | None, units: Units, plans: Plans) -> Checked:
 
 
 def check_history(out: Checked, previous: dict[str, int | None]) -> None:
-    """``denominator-jump``: Tổng số moved by more than half from the unit's previous return."""
+    """``denominator-jump``: Tổng số moved by more than half, and by at least 20, from the unit's previous return."""
     for code, value in out.values.items():
         before = previous.get(code)
         if not value.reported or not before or (out.plan and out.plan.indicator(code) and out.plan.indicator(code).is_yesno):
             continue
         change = (value.denominator - before) / before
-        if abs(change) > JUMP_LIMIT:
+        if abs(change) > JUMP_LIMIT and abs(value.denominator - before) >= JUMP_MIN_UNITS:
             out.issues.append(make_issue("denominator-jump", sheet=out.sheet, cell=value.den_cell, indicator=code,
                                          change=f"{change * 100:+.0f} %".replace(".", ","),
                                          previous=f"{before:,}".replace(",", "."),

@@ -34,6 +34,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+# Variants of a code's message for a case the code covers but its usual wording does not fit:
+# name -> (code, template). The code (and so the severity) is the contract's; only the words differ.
+VARIANTS: dict[str, tuple[str, str]] = {
+    "no-table-several-returns": ("no-table", "Tệp có nhiều báo cáo khác nhau trên các trang tính đang hiển thị ({sheets}), nên không biết đâu là báo cáo cần nộp. Hãy giữ lại một trang tính báo cáo (xoá hoặc ẩn các trang còn lại) rồi gửi lại."),
+    "hidden-table": ("indicator-unknown", "Bảng chỉ tiêu ở {where} bị ẩn nên không được đọc (chỉ đọc bảng đang hiển thị). Nếu đó là số liệu cần báo cáo, hãy bỏ ẩn và xoá bảng cũ."),
+    "letterhead-other-unit": ("indicator-unknown", "Tiêu đề '{letterhead}' ghi đơn vị {letterhead_unit}, khác với đơn vị báo cáo ghi ở ô {label_cell}: {label_unit}. Hệ thống lấy {label_unit}; hãy kiểm tra lại nếu nhầm."),
+}
+
+
 @dataclass(frozen=True)
 class Issue:
     code: str
@@ -66,9 +75,13 @@ class _Blank(dict):
 
 
 def make_issue(code: str, *, sheet: str | None = None, cell: str | None = None,
-               indicator: str | None = None, **fields) -> Issue:
-    """Build an Issue from its code's template; fields fill the template."""
+               indicator: str | None = None, variant: str | None = None, **fields) -> Issue:
+    """Build an Issue from its code's template (or a named variant of it); fields fill the template."""
     severity, template = TEMPLATES[code]
+    if variant is not None:
+        variant_code, template = VARIANTS[variant]
+        if variant_code != code:
+            raise ValueError(f"variant {variant} belongs to {variant_code}, not {code}")
     fields = {"cell": cell or "", "indicator": indicator or "", **fields}
     message = template.format_map(_Blank(fields)).replace("  ", " ").strip()
     return Issue(code, severity, sheet, cell, indicator, message)

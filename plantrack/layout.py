@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from plantrack.plans import parse_period
-from plantrack.text import decode_legacy, detect_legacy, fold_words
+from plantrack.text import fold_words
 from plantrack.workbook import Cell, Sheet, Workbook, cell_ref
 
 TABLE_START_ROWS = 30
@@ -75,6 +75,8 @@ class Located:
     title_period: Found | None = None  # a period read from the title, when no label gives it
     issuers: list[Found] = field(default_factory=list)  # "UBND HUYỆN …" lines above the table
     column_titles: dict[str, str] = field(default_factory=dict)
+    hidden_tables: list[tuple[str, str | None]] = field(default_factory=list)  # (sheet, header cell) of hidden copies
+    conflicts: list[str] = field(default_factory=list)  # other visible sheets holding a different return
 
 
 def _role(text: object) -> str | None:
@@ -118,10 +120,16 @@ def _is_table(roles: dict[str, int]) -> bool:
     return "denominator" in roles and "numerator" in roles and ("code" in roles or "name" in roles)
 
 
-def find_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
-    """(last header row, column roles) of the first indicator table in the sheet, or None."""
+def find_header(sheet: Sheet, last_row: int | None = None) -> tuple[int, dict[str, int]] | None:
+    """(last header row, column roles) of the first indicator table in the sheet, or None.
+
+    The table starts on one of the first 30 rows the officer sees: hidden rows above it do not count."""
     width = sheet.max_col
-    for row in range(1, TABLE_START_ROWS + 1):
+    if last_row is None:
+        last_row = TABLE_START_ROWS
+        while sum(1 for r in sheet.hidden_rows if r <= last_row) > last_row - TABLE_START_ROWS:
+            last_row += 1
+    for row in range(1, last_row + 1):
         single = _classify(sheet, [row], width)
         double = _classify(sheet, [row, row + 1], width)
         # prefer the two-row reading when it finds more roles (a split header), else one row
@@ -236,57 +244,107 @@ def _found(sheet: Sheet, row: int, col: int | None) -> Found | None:
     return Found(cell.value if cell else None, cell_ref(row, col), cell)
 
 
-def decode_sheet(sheet: Sheet) -> str | None:
-    """Convert a sheet typed in a legacy font (TCVN3 or VNI) to Unicode, in place.
+def visible_part(sheet: Sheet) -> Sheet:
+    """The sheet as the officer sees it: cells of hidden rows and columns left out (addresses kept)."""
+    if not sheet.hidden_rows and not sheet.hidden_cols:
+        return sheet
+    out = Sheet(name=sheet.name, visible=sheet.visible, merged=list(sheet.merged),
+                hidden_rows=set(sheet.hidden_rows), hidden_cols=set(sheet.hidden_cols))
+    out.cells = {(r, c): cell for (r, c), cell in sheet.cells.items()
+                 if r not in sheet.hidden_rows and c not in sheet.hidden_cols}
+    return out
 
-    One string alone can be ambiguous ("Cã" is TCVN3 "Có" but also a Unicode word), so the
-    encoding is decided for the whole sheet: when its clearly-legacy strings all agree, every
-    string of the sheet is decoded with that encoding."""
-    found = {detect_legacy(c.value) for c in sheet.cells.values() if isinstance(c.value, str)} - {None}
-    if len(found) != 1:
+
+def _hidden_part(sheet: Sheet) -> Sheet | None:
+    """Only what the officer hid (cells of hidden rows or columns), or None when nothing is hidden."""
+    if not sheet.hidden_rows and not sheet.hidden_cols:
         return None
-    encoding = found.pop()
-    for cell in sheet.cells.values():
-        if isinstance(cell.value, str):
-            cell.value = decode_legacy(cell.value, font=encoding)
-    return encoding
+    out = Sheet(name=sheet.name, merged=list(sheet.merged))
+    out.cells = {(r, c): cell for (r, c), cell in sheet.cells.items()
+                 if r in sheet.hidden_rows or c in sheet.hidden_cols}
+    return out
+
+
+def _header_cell(sheet: Sheet, header: tuple[int, dict[str, int]]) -> str:
+    row, roles = header
+    return cell_ref(row, roles.get("code", roles.get("name", min(roles.values()))))
+
+
+def _hidden_tables(sheet: Sheet) -> list[tuple[str, str | None]]:
+    """Where the sheet holds an indicator table the officer hid (a whole hidden sheet: no cell)."""
+    if not sheet.visible:
+        return [(sheet.name, None)] if find_header(sheet) else []
+    hidden = _hidden_part(sheet)
+    header = find_header(hidden, last_row=hidden.max_row) if hidden is not None else None
+    return [(sheet.name, _header_cell(hidden, header))] if header else []
+
+
+def _signature(loc: Located) -> tuple:
+    """What a return says, for telling an identical copy from a different return."""
+    def key(found: Found | None) -> str:
+        return fold_words(found.value) if found is not None and found.value is not None else ""
+
+    head = tuple(key(f) for f in (loc.province, loc.district, loc.commune, loc.unit, loc.period, loc.title_period))
+    issuers = tuple(key(f) for f in loc.issuers)
+    rows = tuple((key(r.code), key(r.name), key(r.denominator), key(r.numerator), key(r.ratio)) for r in loc.rows)
+    return head, issuers, rows
+
+
+def locate_sheet(sheet: Sheet) -> Located | None:
+    """The return held by one sheet (its visible part), or None."""
+    view = visible_part(sheet)
+    header = find_header(view)
+    if header is None:
+        return None
+    header_row, roles = header
+    first_header_row = header_row
+    while first_header_row > 1 and _lower_row_is_header(view, first_header_row - 1, view.max_col) \
+            and _classify(view, [first_header_row - 1], view.max_col).keys() & roles.keys():
+        first_header_row -= 1
+    rows = []
+    for row in range(header_row + 1, view.max_row + 1):
+        if row in view.hidden_rows or _is_column_numbering(view, row):
+            continue
+        code = _found(view, row, roles.get("code"))
+        name = _found(view, row, roles.get("name"))
+        if (code is None or code.value in (None, "")) and (name is None or name.value in (None, "")):
+            continue
+        rows.append(TableRow(
+            row=row, code=code, name=name,
+            denominator=_found(view, row, roles["denominator"]),
+            numerator=_found(view, row, roles["numerator"]),
+            ratio=_found(view, row, roles.get("ratio")),
+        ))
+    block = _header_block(view, first_header_row)
+    return Located(
+        sheet=sheet.name, header_row=header_row, columns=roles, rows=rows,
+        province=block.get("province"), district=block.get("district"), commune=block.get("commune"),
+        unit=block.get("unit"), period=block.get("period"),
+        title_period=None if "period" in block else _title_period(view, first_header_row),
+        issuers=_issuers(view, first_header_row),
+        column_titles={role: str(_merged_value(view, header_row, col) or "") for role, col in roles.items()},
+    )
 
 
 def locate(workbook: Workbook) -> Located | None:
-    """The return in the first visible sheet that holds an indicator table, or None."""
+    """The return on the visible sheets, or None when none holds an indicator table.
+
+    Hidden sheets, rows and columns are not the return: a table found there is only noted
+    (``hidden_tables``). Visible sheets holding the same return are one return; sheets holding
+    different returns are noted in ``conflicts`` (the file is ambiguous)."""
+    found: list[Located] = []
+    hidden: list[tuple[str, str | None]] = []
     for sheet in workbook.sheets:
+        hidden += _hidden_tables(sheet)
         if not sheet.visible:
             continue
-        decode_sheet(sheet)
-        header = find_header(sheet)
-        if header is None:
-            continue
-        header_row, roles = header
-        first_header_row = header_row
-        while first_header_row > 1 and _lower_row_is_header(sheet, first_header_row - 1, sheet.max_col) \
-                and _classify(sheet, [first_header_row - 1], sheet.max_col).keys() & roles.keys():
-            first_header_row -= 1
-        rows = []
-        for row in range(header_row + 1, sheet.max_row + 1):
-            if _is_column_numbering(sheet, row):
-                continue
-            code = _found(sheet, row, roles.get("code"))
-            name = _found(sheet, row, roles.get("name"))
-            if (code is None or code.value in (None, "")) and (name is None or name.value in (None, "")):
-                continue
-            rows.append(TableRow(
-                row=row, code=code, name=name,
-                denominator=_found(sheet, row, roles["denominator"]),
-                numerator=_found(sheet, row, roles["numerator"]),
-                ratio=_found(sheet, row, roles.get("ratio")),
-            ))
-        block = _header_block(sheet, first_header_row)
-        return Located(
-            sheet=sheet.name, header_row=header_row, columns=roles, rows=rows,
-            province=block.get("province"), district=block.get("district"), commune=block.get("commune"),
-            unit=block.get("unit"), period=block.get("period"),
-            title_period=None if "period" in block else _title_period(sheet, first_header_row),
-            issuers=_issuers(sheet, first_header_row),
-            column_titles={role: str(_merged_value(sheet, header_row, col) or "") for role, col in roles.items()},
-        )
-    return None
+        loc = locate_sheet(sheet)
+        if loc is not None:
+            found.append(loc)
+    if not found:
+        return None
+    first = found[0]
+    first.hidden_tables = hidden
+    mine = _signature(first)
+    first.conflicts = [loc.sheet for loc in found[1:] if _signature(loc) != mine]
+    return first

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 __all__ = [
     "decode_legacy",
+    "decode_with_font",
     "detect_legacy",
     "encode_tcvn3",
     "encode_vni",
@@ -343,6 +344,23 @@ def decode_legacy(s: str, font: str | None = None) -> str:
     if enc == "tcvn3" and font.replace(" ", "").lower().endswith("h"):
         out = out.upper()
     return to_nfc(out)
+
+
+def decode_with_font(s: str, font: str | None) -> str:
+    """A cell's text as the officer saw it, decided per cell (or per rich-text run) by its font.
+
+    A legacy font (".VnTime", ".VnTimeH", ".VnArial"… = TCVN3; "VNI-Times", "VNI-Helve"… = VNI)
+    means the text is in that encoding; any other font named (``font`` not None) means the text
+    is what it says; ``None`` (the workbook's default font, or a format without fonts) falls back
+    to the text itself, where text that already reads as Unicode Vietnamese is never converted.
+    """
+    if not isinstance(s, str) or not s or s.isascii():
+        return s
+    if font is None:
+        return decode_legacy(s)
+    if _font_encoding(font) is None:
+        return s
+    return decode_legacy(s, font=font)
 
 
 # --------------------------------------------------------------- folding

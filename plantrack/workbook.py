@@ -16,6 +16,7 @@ import io
 import posixpath
 import re
 import struct
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import IO, Iterator
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
+
+from plantrack.text import decode_with_font
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the contract's default size limit
 MAX_INFLATED_BYTES = 200 * 1024 * 1024  # what an archive may inflate to, in all
@@ -49,6 +52,8 @@ class Cell:
     formula: bool = False  # the cell holds a formula (its saved value is ``value``)
     is_date: bool = False  # the number is shown as a date or time
     error: str | None = None  # a saved error value such as "#DIV/0!"
+    percent: bool = False  # the number is shown as a percentage (0.86 shown as 86 %)
+    font: str | None = None  # the cell's font when it says how to read the text (see text.decode_with_font)
 
     @property
     def formula_without_value(self) -> bool:
@@ -61,6 +66,8 @@ class Sheet:
     visible: bool = True
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 1-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    hidden_rows: set[int] = field(default_factory=set)  # rows the officer hid (1-based)
+    hidden_cols: set[int] = field(default_factory=set)
 
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
@@ -99,7 +106,7 @@ class Sheet:
 
 @dataclass
 class Workbook:
-    format: str  # "xlsx" | "xlsm" | "xls" | "ods"
+    format: str  # "xlsx" | "xlsm" | "xls" | "ods" | "xml" (SpreadsheetML 2003)
     sheets: list[Sheet]
 
 
@@ -177,6 +184,14 @@ def sniff(data: bytes) -> str:
         raise ReadError("file-type", "tệp PDF")
     if not data:
         raise ReadError("file-type", "tệp rỗng")
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if SPREADSHEETML_NS.encode() in head and re.search(rb"<(?:\w+:)?workbook[\s>]", head):
+        return "xml"
+    if re.search(rb"<(?:!doctype\s+html|html[\s>]|table[\s>]|meta\s)", head):
+        # a web page named .xls: portals export tables like this, and Excel opens them with a warning
+        raise ReadError("file-type", "đây là trang web (HTML) đặt tên .xls, thường do cổng thông tin xuất ra, "
+                                     "không phải tệp Excel thật. Hãy mở tệp bằng Excel, lưu dạng .xlsx "
+                                     "(Tệp → Lưu thành → Sổ làm việc Excel) rồi gửi tệp .xlsx đó")
     raise ReadError("file-type", "không phải tệp bảng tính, có thể là tệp CSV hoặc văn bản đổi đuôi")
 
 
@@ -194,6 +209,8 @@ def read_workbook(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> Workbook:
     fmt = sniff(data)
     if fmt in ("xlsx", "xlsm"):
         return Workbook(fmt, _read_xlsx(data))
+    if fmt == "xml":
+        return Workbook(fmt, _read_spreadsheetml(data))
     return Workbook(fmt, _read_with_calamine(data, fmt))
 
 
@@ -297,7 +314,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
         sheets_meta = _xlsx_workbook(zf, wb_info, budget)
         rels = _xlsx_rels(zf, member(posixpath.join(wb_dir, "_rels", wb_file + ".rels")), budget, base=wb_dir)
         strings = _xlsx_shared_strings(zf, member(_rel_target(rels, "sharedStrings") or "xl/sharedStrings.xml"), budget)
-        date_styles = _xlsx_date_styles(zf, member(_rel_target(rels, "styles") or "xl/styles.xml"), budget)
+        styles = _xlsx_styles(zf, member(_rel_target(rels, "styles") or "xl/styles.xml"), budget)
         sheets = []
         for name, rid, visible in sheets_meta:
             target = rels.get(rid, (None, None))[1]
@@ -306,7 +323,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
                 continue  # a chart sheet or a dangling reference: nothing to read
             sheet = Sheet(name=name, visible=visible)
             with _open_member(zf, info) as fh:
-                complete = _xlsx_sheet(fh, sheet, strings, date_styles, budget)
+                complete = _xlsx_sheet(fh, sheet, strings, styles, budget)
             if not complete:  # the sheet goes on past what a return can use
                 with _open_member(zf, info) as fh:
                     sheet.merged += _scan_merges(fh)
@@ -352,58 +369,155 @@ def _rel_target(rels: dict[str, tuple[str, str]], kind: str) -> str | None:
     return next((path for typ, path in rels.values() if typ == kind), None)
 
 
-def _xlsx_shared_strings(zf, info, budget: _Budget) -> list[str]:
-    strings: list[str] = []
+Runs = tuple[tuple[str, "str | None"], ...]  # rich text: (text, the run's own font or None) per run
+
+
+class _RunCollector:
+    """Collects the text of an <si>/<is> element, run by run with each run's font (<rPr><rFont>);
+    phonetic hints (<rPh>) are not part of the string."""
+
+    def __init__(self):
+        self.runs: list[list] = []
+        self.skip = 0
+        self.in_run = False
+
+    def start(self, tag: str) -> None:
+        if tag == "rPh":
+            self.skip += 1
+        elif tag == "r" and not self.skip:
+            self.in_run = True
+            self.runs.append(["", None])
+
+    def end(self, tag: str, el) -> None:
+        if tag == "rPh":
+            self.skip -= 1
+        elif self.skip:
+            return
+        elif tag == "t":
+            if not self.in_run:
+                self.runs.append(["", None])
+            self.runs[-1][0] += el.text or ""
+        elif tag == "rFont" and self.in_run:
+            self.runs[-1][1] = el.get("val")
+        elif tag == "r":
+            self.in_run = False
+
+    def value(self) -> "str | Runs":
+        if any(font for _, font in self.runs):
+            return tuple((text, font) for text, font in self.runs)
+        return "".join(text for text, _ in self.runs)
+
+
+def _xlsx_shared_strings(zf, info, budget: _Budget) -> list:
+    strings: list = []
     if info is None:
         return strings
-    parts: list[str] = []
-    skip = 0  # inside <rPh> (phonetic hints), whose text is not part of the string
+    item = _RunCollector()
     with _open_member(zf, info) as fh:
         for event, el in _events(fh, budget=budget):
             tag = _local(el.tag)
             if event == "start":
-                if tag == "rPh":
-                    skip += 1
-                elif tag == "si":
-                    parts = []
+                if tag == "si":
+                    item = _RunCollector()
+                else:
+                    item.start(tag)
                 continue
-            if tag == "rPh":
-                skip -= 1
-            elif tag == "t" and not skip:
-                parts.append(el.text or "")
-            elif tag == "si":
-                strings.append("".join(parts))
+            if tag == "si":
+                strings.append(item.value())
                 el.clear()
+            else:
+                item.end(tag, el)
     return strings
 
 
-def _xlsx_date_styles(zf, info, budget: _Budget) -> set[int]:
-    """Indexes of cell formats (cellXfs) that show numbers as dates or times."""
+def _xlsx_text(value: "str | Runs", font: str | None) -> str:
+    """A string of a cell in the given font, decoded run by run where runs carry their own font."""
+    if isinstance(value, str):
+        return decode_with_font(value, font)
+    return "".join(decode_with_font(text, run_font or font) for text, run_font in value)
+
+
+@dataclass
+class _Styles:
+    """What a cell's style index says about its value: shown as a date, as a percentage, and the
+    font that tells how to read its text (None: the default font, which tells nothing)."""
+
+    dates: set[int] = field(default_factory=set)
+    percents: set[int] = field(default_factory=set)
+    fonts: list[str | None] = field(default_factory=list)
+
+    def font(self, index: int) -> str | None:
+        return self.fonts[index] if 0 <= index < len(self.fonts) else None
+
+
+def telling_font(name: str | None, default: str | None) -> str | None:
+    """The font name if it says how to read a cell's text: a legacy font always does; any other font
+    does unless it is the workbook's default (which a CSV-born or untouched cell has)."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    if decoding_font(name):
+        return name
+    return None if default is not None and name.lower() == default.strip().lower() else name
+
+
+def decoding_font(name: str | None) -> bool:
+    low = (name or "").strip().lower()
+    return low.startswith((".vn", "vni-", "vni ")) or low in ("vni", "tcvn3")
+
+
+def _is_percent_format(code: str) -> bool:
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code)
+
+
+def _xlsx_styles(zf, info, budget: _Budget) -> _Styles:
+    """Date, percentage and font of each cell format (cellXfs) of styles.xml."""
     if info is None:
-        return set()
+        return _Styles()
     custom: dict[int, str] = {}
-    xfs: list[int] = []
-    pending: list[int] = []  # number formats of the xf elements of the container being read
-    # end events only, each element cleared once read: a workbook bloated with Excel's 64,000 styles
-    # costs half the parse budget it would otherwise, and little memory
+    xfs: list[tuple[int, int]] = []
+    pending: list[tuple[int, int]] = []  # (number format, font) of the xf elements of the container being read
+    fonts: list[str] = []
+    font_name: str | None = None
+    in_fonts = False
+    # end events only for the bulky parts, each element cleared once read: a workbook bloated with
+    # Excel's 64,000 styles costs half the parse budget it would otherwise, and little memory
     with _open_member(zf, info) as fh:
-        for event, el in _events(fh, ("end",), budget):
+        for event, el in _events(fh, ("start", "end"), budget):
             tag = _local(el.tag)
+            if event == "start":
+                if tag == "fonts":
+                    in_fonts = True
+                elif tag == "font" and in_fonts:
+                    font_name = None
+                continue
             if tag == "numFmt":
-                custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+                custom[int(el.get("numFmtId", "0") or 0)] = el.get("formatCode", "")
+            elif tag == "name" and in_fonts:
+                font_name = el.get("val")
+            elif tag == "font" and in_fonts:
+                fonts.append(font_name or "")
+            elif tag == "fonts":
+                in_fonts = False
             elif tag == "xf":
-                pending.append(int(el.get("numFmtId", "0") or 0))
+                pending.append((int(el.get("numFmtId", "0") or 0), int(el.get("fontId", "0") or 0)))
             elif tag == "cellXfs":
                 xfs, pending = pending, []
             elif tag == "cellStyleXfs":
                 pending = []
-            if tag in ("xf", "cellXfs", "cellStyleXfs", "cellStyle", "cellStyles", "dxfs", "fonts", "fills", "borders"):
+            if tag in ("xf", "cellXfs", "cellStyleXfs", "cellStyle", "cellStyles", "dxfs", "fonts", "font", "fills",
+                       "borders"):
                 el.clear()
-    dates = set()
-    for idx, fmt in enumerate(xfs):
-        if fmt in _DATE_BUILTIN or (fmt in custom and _is_date_format(custom[fmt])):
-            dates.add(idx)
-    return dates
+    out = _Styles()
+    default = fonts[0] if fonts else None
+    for idx, (fmt, font) in enumerate(xfs):
+        code = custom.get(fmt)
+        if fmt in _DATE_BUILTIN or (code is not None and _is_date_format(code)):
+            out.dates.add(idx)
+        elif fmt in (9, 10) or (code is not None and _is_percent_format(code)):
+            out.percents.add(idx)
+        out.fonts.append(telling_font(fonts[font], default) if 0 <= font < len(fonts) else None)
+    return out
 
 
 def _scan_merges(fh: IO[bytes]) -> list[tuple[int, int, int, int]]:
@@ -437,14 +551,15 @@ def _usable_merges(merged: list[tuple[int, int, int, int]]) -> list[tuple[int, i
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+\d+):([A-Z]+\d+)"')
 
 
-def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int], budget: _Budget) -> bool:
+def _xlsx_sheet(fh, sheet: Sheet, strings: list, styles: _Styles, budget: _Budget) -> bool:
     """Fill the sheet from its XML; False when it stopped early at MAX_ROWS."""
     row = 0
     col = 0
     cell_attrs: dict = {}
     value_text: str | None = None
-    inline: list[str] = []
+    inline = _RunCollector()
     has_formula = False
+    in_cell = False
     for event, el in _events(fh, budget=budget):
         tag = _local(el.tag)
         if event == "start":
@@ -454,29 +569,41 @@ def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int], bud
                 col = 0
                 if row > MAX_ROWS:
                     return False
+                if el.get("hidden") in ("1", "true"):
+                    sheet.hidden_rows.add(row)
             elif tag == "c":
                 cell_attrs = dict(el.attrib)
-                value_text, inline, has_formula = None, [], False
+                value_text, inline, has_formula, in_cell = None, _RunCollector(), False, True
+            elif in_cell:
+                inline.start(tag)
             continue
         if tag == "v":
             value_text = el.text or ""
         elif tag == "f":
             has_formula = True
-        elif tag == "t":
-            inline.append(el.text or "")
         elif tag == "c":
+            in_cell = False
             ref = cell_attrs.get("r")
             if ref:
                 row, col = parse_ref(ref)
             else:
                 col += 1
             if col <= MAX_COLS and row <= MAX_ROWS:
-                cell = _xlsx_cell(cell_attrs, value_text, inline, has_formula, strings, date_styles)
+                cell = _xlsx_cell(cell_attrs, value_text, inline, has_formula, strings, styles)
                 if cell is not None:
                     sheet.cells[(row, col)] = cell
             el.clear()
+        elif in_cell:
+            inline.end(tag, el)
         elif tag == "row":
             el.clear()
+        elif tag == "col":
+            if el.get("hidden") in ("1", "true"):
+                try:
+                    first, last = int(el.get("min", "0")), int(el.get("max", "0"))
+                except ValueError:
+                    continue
+                sheet.hidden_cols.update(range(max(first, 1), min(last, MAX_COLS) + 1))
         elif tag == "mergeCell":
             ref = el.get("ref", "")
             if ":" in ref:
@@ -485,19 +612,24 @@ def _xlsx_sheet(fh, sheet: Sheet, strings: list[str], date_styles: set[int], bud
     return True
 
 
-def _xlsx_cell(attrs: dict, text: str | None, inline: list[str], formula: bool,
-               strings: list[str], date_styles: set[int]) -> Cell | None:
+def _xlsx_cell(attrs: dict, text: str | None, inline: _RunCollector, formula: bool,
+               strings: list, styles: _Styles) -> Cell | None:
     typ = attrs.get("t", "n")
+    try:
+        style = int(attrs.get("s", "0") or 0)
+    except ValueError:
+        style = 0
+    font = styles.font(style)
     if typ == "inlineStr":
-        return Cell("".join(inline), formula)
+        return Cell(_xlsx_text(inline.value(), font), formula, font=font)
     if text is None or (formula and not text.strip() and typ not in ("str", "s")):
         # openpyxl writes <f>…</f><v/>: an empty saved value is no value
         return Cell(None, True) if formula else None
     if typ == "s":
         idx = int(text)
-        return Cell(strings[idx] if 0 <= idx < len(strings) else "", formula)
+        return Cell(_xlsx_text(strings[idx], font) if 0 <= idx < len(strings) else "", formula, font=font)
     if typ in ("str",):
-        return Cell(text, formula)
+        return Cell(_xlsx_text(text, font), formula, font=font)
     if typ == "b":
         return Cell(text.strip() == "1", formula)
     if typ == "e":
@@ -507,11 +639,159 @@ def _xlsx_cell(attrs: dict, text: str | None, inline: list[str], formula: bool,
     try:
         number = float(text)
     except ValueError:
-        return Cell(text, formula)
+        return Cell(_xlsx_text(text, font), formula, font=font)
     if number.is_integer() and abs(number) < 2**53:
         number = int(number)
-    style = int(attrs.get("s", "0") or 0)
-    return Cell(number, formula, is_date=style in date_styles)
+    return Cell(number, formula, is_date=style in styles.dates, percent=style in styles.percents)
+
+
+# --- SpreadsheetML 2003 (Excel 2003's "XML Spreadsheet", saved as .xml or renamed .xls) ---------
+
+SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def _ss_attr(el, name: str) -> str | None:
+    return next((v for k, v in el.attrib.items() if _local(k) == name), None)
+
+
+def _ss_int(el, name: str) -> int | None:
+    value = _ss_attr(el, name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _read_spreadsheetml(data: bytes) -> list[Sheet]:
+    """Read an Excel 2003 XML workbook: styles (font, number format), ss:Index skips, merges,
+    hidden rows, columns and sheets, formulas with their saved Data value; bounded like .xlsx."""
+    budget = _Budget()
+    styles: dict[str, tuple[str | None, bool, str | None]] = {}  # id -> (font, percent, parent)
+    sheets: list[Sheet] = []
+    sheet: Sheet | None = None
+    style_id: str | None = None
+    row = col = 0
+    cell_el = None
+    in_options = False
+    default_font: str | None = None
+
+    def style_font(sid: str | None) -> str | None:
+        for _ in range(8):
+            if sid is None or sid not in styles:
+                return None
+            font, _, parent = styles[sid]
+            if font:
+                return telling_font(font, default_font)
+            sid = parent
+        return None
+
+    def style_percent(sid: str | None) -> bool:
+        return sid in styles and styles[sid][1]
+
+    def data_text(el, font: str | None) -> str:
+        # rich text: <ss:Data><Font html:Face=".VnTime">…</Font>…</ss:Data>; each run read in its own font
+        parts = [decode_with_font(el.text or "", font)]
+        for child in el:
+            face = _ss_attr(child, "Face")
+            parts.append(decode_with_font("".join(child.itertext()), telling_font(face, default_font) if face else font))
+            parts.append(decode_with_font(child.tail or "", font))
+        return "".join(parts)
+
+    try:
+        for event, el in _events(io.BytesIO(data), budget=budget):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "Worksheet":
+                    sheet = Sheet(name=_ss_attr(el, "Name") or f"Sheet{len(sheets) + 1}")
+                    sheets.append(sheet)
+                    row = 0
+                    col_at = 0
+                elif tag == "Style":
+                    style_id = _ss_attr(el, "ID")
+                    if style_id is not None:
+                        styles[style_id] = (None, False, _ss_attr(el, "Parent"))
+                elif tag == "Row" and sheet is not None:
+                    row = _ss_int(el, "Index") or row + 1
+                    col = 0
+                    if _ss_attr(el, "Hidden") in ("1", "true") and row <= MAX_ROWS:
+                        sheet.hidden_rows.add(row)
+                elif tag == "Cell" and sheet is not None:
+                    col = _ss_int(el, "Index") or col + 1
+                    cell_el = el
+                elif tag == "WorksheetOptions":
+                    in_options = True
+                continue
+            if tag == "Font" and style_id is not None and cell_el is None:
+                font, percent, parent = styles[style_id]
+                styles[style_id] = (_ss_attr(el, "FontName") or font, percent, parent)
+                if style_id == "Default":
+                    default_font = _ss_attr(el, "FontName")
+            elif tag == "NumberFormat" and style_id is not None:
+                fmt = _ss_attr(el, "Format") or ""
+                font, _, parent = styles[style_id]
+                styles[style_id] = (font, fmt.lower() == "percent" or _is_percent_format(fmt), parent)
+            elif tag == "Style":
+                style_id = None
+                el.clear()
+            elif tag == "Column" and sheet is not None:
+                col_at = _ss_int(el, "Index") or col_at + 1
+                last = col_at + max(0, _ss_int(el, "Span") or 0)
+                if _ss_attr(el, "Hidden") in ("1", "true"):
+                    sheet.hidden_cols.update(range(col_at, min(last, MAX_COLS) + 1))
+                col_at = last
+            elif tag == "Cell" and sheet is not None and cell_el is not None:
+                across, down = max(0, _ss_int(el, "MergeAcross") or 0), max(0, _ss_int(el, "MergeDown") or 0)
+                if row <= MAX_ROWS and col <= MAX_COLS:
+                    cell = _ss_cell(el, style_font, style_percent, data_text)
+                    if cell is not None:
+                        sheet.cells[(row, col)] = cell
+                    if across or down:
+                        sheet.merged.append((row, col, row + down, col + across))
+                col += across
+                cell_el = None
+                el.clear()
+            elif tag == "Row":
+                el.clear()
+            elif tag == "WorksheetOptions":
+                in_options = False
+            elif tag == "Visible" and in_options and sheet is not None:
+                sheet.visible = (el.text or "").strip() not in ("SheetHidden", "SheetVeryHidden")
+            elif tag == "Worksheet" and sheet is not None:
+                sheet.merged = _usable_merges(sheet.merged)
+                el.clear()
+    except ReadError:
+        raise
+    except (ValueError, OverflowError) as exc:
+        raise ReadError("file-type", f"bảng tính XML bị hỏng ({exc})") from exc
+    return sheets
+
+
+def _ss_cell(el, style_font, style_percent, data_text) -> Cell | None:
+    sid = _ss_attr(el, "StyleID")
+    formula = _ss_attr(el, "Formula") is not None
+    data = next((child for child in el if _local(child.tag) == "Data"), None)
+    if data is None:
+        return Cell(None, True) if formula else None
+    typ = _ss_attr(data, "Type") or "String"
+    if typ == "String":
+        font = style_font(sid)
+        return Cell(data_text(data, font), formula, font=font)
+    text = "".join(data.itertext()).strip()
+    if typ == "Number":
+        try:
+            number = float(text)
+        except ValueError:
+            return Cell(text, formula)
+        if number.is_integer() and abs(number) < 2**53:
+            number = int(number)
+        return Cell(number, formula, percent=style_percent(sid))
+    if typ == "Boolean":
+        return Cell(text == "1", formula)
+    if typ == "DateTime":
+        return Cell(text, formula, is_date=True)
+    if typ == "Error":
+        return Cell(None, formula, error=text)
+    return Cell(text, formula)
 
 
 # --- xls and ods, through calamine ---------------------------------------------------------
@@ -521,12 +801,13 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
 
     try:
         unsaved: dict[int, set[tuple[int, int]]] = {}  # ODS formula cells without a saved value
+        meta_by_name: dict[str, _SheetMeta] = {}
         if fmt == "ods":
             zf = zipfile.ZipFile(io.BytesIO(data))
             _check_archive(zf)
-            cells = _ods_extent(zf, unsaved)
+            cells = _ods_extent(zf, unsaved, meta_by_name)
         else:
-            cells = _xls_extent(data)
+            cells = _xls_extent(data, meta_by_name)
     except ReadError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError, NotImplementedError,
@@ -559,6 +840,7 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
                 sheet.merged.append((ra + 1, ca + 1, rb + 1, cb + 1))
             for row, col in unsaved.get(index, ()):
                 sheet.cells[(row, col)] = Cell(None, formula=True)
+            _settle_text(sheet, meta_by_name.get(meta.name))
             sheets.append(sheet)
         return sheets
     except pc.PasswordError as exc:
@@ -577,6 +859,22 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
         raise ReadError("file-type", f"bảng tính bị hỏng ({exc})") from exc
 
 
+def _settle_text(sheet: Sheet, meta: _SheetMeta | None) -> None:
+    """Give a calamine-read sheet what its file says beyond the values: hidden rows and columns,
+    percentage formats, and each string read as its cell's font says (text.decode_with_font)."""
+    meta = meta or _SheetMeta()
+    sheet.hidden_rows |= meta.hidden_rows
+    sheet.hidden_cols |= meta.hidden_cols
+    for at, cell in sheet.cells.items():
+        if at in meta.texts and isinstance(cell.value, str):
+            cell.value = meta.texts[at]
+        if at in meta.percents and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            cell.percent = True
+        if isinstance(cell.value, str):
+            cell.font = meta.fonts.get(at)
+            cell.value = decode_with_font(cell.value, cell.font)
+
+
 def _calamine_cell(value: object) -> Cell | None:
     if value is None or value == "":
         return None
@@ -589,39 +887,119 @@ def _calamine_cell(value: object) -> Cell | None:
 
 # --- how much calamine would lay out, measured before it is asked --------------------------
 
-def _ods_extent(zf: zipfile.ZipFile, formulas: dict[int, set[tuple[int, int]]] | None = None) -> int:
+class _OdsStyles:
+    """Cell styles of an .ods (content.xml's automatic styles, styles.xml's named ones): the font
+    each names, directly (fo:font-family) or through a font face (style:font-name), and its parent."""
+
+    def __init__(self):
+        self.faces: dict[str, str] = {}
+        self.styles: dict[str, tuple[str | None, str | None]] = {}  # name -> (font, parent)
+        self.current: str | None = None
+
+    def event(self, event: str, el, tag: str) -> None:
+        if event == "start":
+            if tag == "style":
+                self.current = _attr(el, "name")
+                if self.current is not None:
+                    self.styles[self.current] = (None, _attr(el, "parent-style-name"))
+            return
+        if tag == "font-face":
+            name, family = _attr(el, "name"), _attr(el, "font-family")
+            if name:
+                self.faces[name] = (family or name).strip("'\" ")
+        elif tag == "text-properties" and self.current is not None:
+            face = _attr(el, "font-name")
+            font = self.faces.get(face, face) if face else (_attr(el, "font-family") or "").strip("'\" ") or None
+            if font:
+                self.styles[self.current] = (font, self.styles[self.current][1])
+        elif tag == "style":
+            self.current = None
+
+    def font(self, style: str | None) -> str | None:
+        for _ in range(8):  # a parent chain, guarded against loops
+            if style is None or style not in self.styles:
+                return None
+            font, parent = self.styles[style]
+            if font:
+                # the document's Default style is the default font, which tells nothing unless legacy
+                return font if style != "Default" or decoding_font(font) else None
+            style = parent
+        return None
+
+
+def _attr(el, name: str) -> str | None:
+    return next((v for k, v in el.attrib.items() if _local(k) == name), None)
+
+
+def _ods_extent(zf: zipfile.ZipFile, formulas: dict[int, set[tuple[int, int]]] | None = None,
+                metas: dict[str, _SheetMeta] | None = None) -> int:
     """Σ over the tables of content.xml of the used range's area, with repeated rows and columns counted.
 
     Fills ``formulas`` (sheet index -> cells) with the formula cells that carry no saved value,
-    which calamine cannot tell from empty ones."""
+    which calamine cannot tell from empty ones, and ``metas`` (sheet name -> _SheetMeta) with each
+    cell's font and percentage type and the hidden (collapsed or filtered) rows and columns."""
     names = {n.lower(): n for n in zf.namelist()}
     if "content.xml" not in names:
         return 0
+    budget = _Budget()
+    styles = _OdsStyles()
+    if metas is not None and "styles.xml" in names:
+        with _open_member(zf, zf.getinfo(names["styles.xml"])) as fh:
+            for event, el in _events(fh, budget=budget):
+                styles.event(event, el, _local(el.tag))
+                if event == "end" and _local(el.tag) in ("style", "font-face", "number-style", "page-layout"):
+                    el.clear()
     total = 0
     sheet_index = -1
     tables: list[dict] = []  # a stack: a table may sit inside a cell of another
     with _open_member(zf, zf.getinfo(names["content.xml"])) as fh:
-        for event, el in _events(fh):
+        for event, el in _events(fh, budget=budget):
             tag = _local(el.tag)
             t = tables[-1] if tables else None
+            if t is None and metas is not None and tag in ("style", "font-face", "text-properties"):
+                styles.event(event, el, tag)
             if event == "start":
                 if tag == "table":
                     # box: min row, min col, max row, max col of the non-empty cells
+                    meta = None
                     if not tables:
                         sheet_index += 1
+                        if metas is not None:
+                            meta = metas.setdefault(_attr(el, "name") or "", _SheetMeta())
                     tables.append({"box": None, "row": 0, "col": 0, "rep": 1, "cells": [], "sheet": sheet_index,
-                                   "nested": bool(tables)})
+                                   "nested": bool(tables), "meta": meta, "columns": [], "ncols": 0})
                 elif tag == "table-row" and t is not None:
                     t["rep"], t["col"], t["cells"] = _repeat(el, "number-rows-repeated"), 0, []
+                    if t["meta"] is not None and _attr(el, "visibility") in ("collapse", "filter"):
+                        t["meta"].hidden_rows.update(range(t["row"] + 1, min(t["row"] + t["rep"], MAX_ROWS) + 1))
                 continue
             if t is None:
                 continue
-            if tag in ("table-cell", "covered-table-cell"):
+            if tag == "table-column" and t["meta"] is not None:
+                rep = _repeat(el, "number-columns-repeated")
+                first = t["ncols"] + 1
+                t["ncols"] += rep
+                if first <= MAX_COLS:
+                    t["columns"].append((first, t["ncols"], _attr(el, "default-cell-style-name")))
+                    if _attr(el, "visibility") in ("collapse", "filter"):
+                        t["meta"].hidden_cols.update(range(first, min(t["ncols"], MAX_COLS) + 1))
+            elif tag in ("table-cell", "covered-table-cell"):
                 rep = _repeat(el, "number-columns-repeated")
                 attrs = {_local(k) for k in el.attrib}
+                inside = t["row"] < MAX_ROWS and t["col"] < MAX_COLS
                 if (formulas is not None and "formula" in attrs and "value-type" not in attrs and not t["nested"]
-                        and t["row"] < MAX_ROWS and t["col"] < MAX_COLS):
+                        and inside):
                     formulas.setdefault(t["sheet"], set()).add((t["row"] + 1, t["col"] + 1))
+                if t["meta"] is not None and inside and ("value-type" in attrs or len(el)):
+                    style = _attr(el, "style-name") or next(
+                        (s for a, b, s in t["columns"] if a <= t["col"] + 1 <= b), None)
+                    font = styles.font(style)
+                    for c in range(t["col"] + 1, min(t["col"] + rep, MAX_COLS) + 1):
+                        for r in range(t["row"] + 1, min(t["row"] + t["rep"], MAX_ROWS) + 1):
+                            if font is not None:
+                                t["meta"].fonts[(r, c)] = font
+                            if _attr(el, "value-type") == "percentage":
+                                t["meta"].percents.add((r, c))
                 if "value-type" in attrs or len(el):
                     t["cells"].append((t["col"] + 1, t["col"] + rep))
                 t["col"] += rep
@@ -649,28 +1027,134 @@ def _repeat(el, name: str) -> int:
 
 _BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}  # FORMULA NUMBER LABEL BOOLERR RK LABELSST RSTRING
 _BIFF_MULRK, _BIFF_BOF, _BIFF_FILEPASS = 0x00BD, {0x0809, 0x0409, 0x0209, 0x0009}, 0x002F
+_BIFF_EOF, _BIFF_BLANK, _BIFF_MULBLANK, _BIFF_ROW, _BIFF_COLINFO = 0x000A, 0x0201, 0x00BE, 0x0208, 0x007D
+_BIFF_FONT, _BIFF_XF, _BIFF_FORMAT, _BIFF_SHEET, _BIFF_CODEPAGE = 0x0031, 0x00E0, 0x041E, 0x0085, 0x0042
+_BIFF_LABEL, _BIFF_RSTRING = 0x0204, 0x00D6
 
 
-def _xls_extent(data: bytes) -> int:
-    """Σ over the sheets of an .xls of the used range's area, read from the BIFF cell records."""
+@dataclass
+class _SheetMeta:
+    """What calamine does not tell about a sheet of an .xls or .ods, read from the file itself."""
+
+    fonts: dict[tuple[int, int], str | None] = field(default_factory=dict)  # (row, col) -> telling font
+    percents: set[tuple[int, int]] = field(default_factory=set)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    texts: dict[tuple[int, int], str] = field(default_factory=dict)  # strings calamine gets wrong (BIFF5 code pages)
+
+
+def _biff_string(body: bytes, pos: int, len_bytes: int, biff8: bool, codepage: str) -> tuple[str, int]:
+    """A BIFF string at pos (its length in 1 or 2 bytes; BIFF8 adds a flags byte); (text, end)."""
+    cch = body[pos] if len_bytes == 1 else struct.unpack_from("<H", body, pos)[0]
+    pos += len_bytes
+    if not biff8:
+        return body[pos: pos + cch].decode(codepage, "replace"), pos + cch
+    flags = body[pos]
+    pos += 1
+    if flags & 1:
+        return body[pos: pos + 2 * cch].decode("utf-16-le", "replace"), pos + 2 * cch
+    return body[pos: pos + cch].decode("latin-1"), pos + cch
+
+
+_CODEPAGES = {1200: "utf-16-le", 367: "ascii", 10000: "mac_roman", 32768: "mac_roman", 32769: "cp1252"}
+
+
+def _xls_extent(data: bytes, metas: dict[str, _SheetMeta] | None = None) -> int:
+    """Σ over the sheets of an .xls of the used range's area, read from the BIFF cell records.
+
+    Fills ``metas`` (sheet name -> _SheetMeta) with each cell's font and percentage format, the
+    hidden rows and columns, and (BIFF5, whose 8-bit strings are in the file's code page) the text
+    of string cells."""
     stream = _ole_stream(data, ("workbook", "book"))
     if stream is None:
         return 0
     total, box, pos, end = 0, None, 0, len(stream)
+    biff8, codepage = True, "cp1252"
+    fonts: list[str] = []
+    xfs: list[tuple[int, int]] = []  # (font index, number format index)
+    formats: dict[int, str] = {}
+    offsets: dict[int, str] = {}  # substream offset -> sheet name
+    stack: list[_SheetMeta | None] = []
+    meta: _SheetMeta | None = None
+    first = True
+
+    def xf_of(row: int, col: int, xf: int) -> None:
+        if meta is None or row >= MAX_ROWS or col >= MAX_COLS or not 0 <= xf < len(xfs):
+            return
+        font, fmt = xfs[xf]
+        font -= font > 4  # FONT index 4 does not exist
+        if 0 <= font < len(fonts):
+            meta.fonts[(row + 1, col + 1)] = telling_font(fonts[font], fonts[0])
+        if fmt in (9, 10) or _is_percent_format(formats.get(fmt, "")):
+            meta.percents.add((row + 1, col + 1))
+
     while pos + 4 <= end:
         kind, size = struct.unpack_from("<HH", stream, pos)
-        body = pos + 4
-        pos = body + size
+        body_at = pos + 4
+        here, pos = pos, body_at + size
         if kind in _BIFF_BOF:
+            if first and size >= 2:
+                biff8 = struct.unpack_from("<H", stream, body_at)[0] >= 0x0600
+                first = False
+            elif metas is not None:
+                name = offsets.get(here)
+                meta = metas.setdefault(name, _SheetMeta()) if name is not None else None
+                stack.append(meta)
             if box is not None:
                 total += (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
             box = None
+            continue
         elif kind == _BIFF_FILEPASS:
             raise ReadError("file-encrypted")
+        elif kind == _BIFF_EOF:
+            if stack:
+                stack.pop()
+            meta = stack[-1] if stack else None
+            continue
         elif (kind in _BIFF_CELLS and size >= 4) or (kind == _BIFF_MULRK and size >= 6):
-            r, c1 = struct.unpack_from("<HH", stream, body)
-            c2 = struct.unpack_from("<H", stream, body + size - 2)[0] if kind == _BIFF_MULRK else c1
+            r, c1 = struct.unpack_from("<HH", stream, body_at)
+            c2 = struct.unpack_from("<H", stream, body_at + size - 2)[0] if kind == _BIFF_MULRK else c1
             box = [r, c1, r, c2] if box is None else [min(box[0], r), min(box[1], c1), max(box[2], r), max(box[3], c2)]
+        if metas is None:
+            continue
+        body = stream[body_at: pos]
+        try:
+            if kind == _BIFF_CODEPAGE and size >= 2:
+                cp = struct.unpack_from("<H", body)[0]
+                codepage = _CODEPAGES.get(cp, f"cp{cp}")
+                "".encode(codepage)  # an unknown code page falls back to cp1252
+            elif kind == _BIFF_FONT and size >= 15:
+                fonts.append(_biff_string(body, 14, 1, biff8, codepage)[0])
+            elif kind == _BIFF_XF and size >= 4:
+                xfs.append(struct.unpack_from("<HH", body))
+            elif kind == _BIFF_FORMAT and size >= 3:
+                formats[struct.unpack_from("<H", body)[0]] = _biff_string(body, 2, 2 if biff8 else 1, biff8, codepage)[0]
+            elif kind == _BIFF_SHEET and size >= 7:
+                offsets[struct.unpack_from("<I", body)[0]] = _biff_string(body, 6, 1, biff8, codepage)[0]
+            elif meta is None:
+                continue
+            elif (kind in _BIFF_CELLS or kind == _BIFF_BLANK) and size >= 6:
+                r, c, xf = struct.unpack_from("<HHH", body)
+                xf_of(r, c, xf)
+                if kind in (_BIFF_LABEL, _BIFF_RSTRING) and not biff8 and r < MAX_ROWS and c < MAX_COLS:
+                    meta.texts[(r + 1, c + 1)] = unicodedata.normalize("NFC", _biff_string(body, 6, 2, False, codepage)[0])
+            elif kind in (_BIFF_MULRK, _BIFF_MULBLANK) and size >= 6:
+                r, c = struct.unpack_from("<HH", body)
+                step = 6 if kind == _BIFF_MULRK else 2
+                for i, at in enumerate(range(4, size - 2, step)):
+                    if c + i >= MAX_COLS:
+                        break
+                    xf_of(r, c + i, struct.unpack_from("<H", body, at)[0])
+            elif kind == _BIFF_ROW and size >= 14:
+                r = struct.unpack_from("<H", body)[0]
+                if struct.unpack_from("<H", body, 12)[0] & 0x20 and r < MAX_ROWS:
+                    meta.hidden_rows.add(r + 1)
+            elif kind == _BIFF_COLINFO and size >= 10:
+                c1, c2, _, _, flags = struct.unpack_from("<HHHHH", body)
+                if flags & 1:
+                    meta.hidden_cols.update(range(c1 + 1, min(c2, MAX_COLS - 1) + 2))
+        except (struct.error, IndexError, LookupError):
+            continue  # a damaged record tells nothing; calamine judges the file
     if box is not None:
         total += (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
     return total

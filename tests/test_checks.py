@@ -71,3 +71,14 @@ def test_the_forms_own_ratio(value, expected):
 def test_a_saved_error_value_is_not_an_empty_cell():
     assert read_count(Found(None, "F12", Cell(None, error="#N/A")))[1] == "value-not-number"
     assert read_yes_no(Found(None, "F18", Cell(None, error="#N/A")))[1] == "value-not-number"
+
+
+@pytest.mark.parametrize("value, expected", [("(3)", "value-negative"), ("( 12 )", "value-negative"),
+                                             ("1234\u00a0", None), ("1.234.567 ", None), (1234.0, None)])
+def test_count_forms_of_other_writers(value, expected):
+    assert read_count(found(value))[1] == expected
+
+
+def test_a_percent_formatted_ratio_is_what_it_shows():
+    assert read_ratio(found(0.86, percent=True)) == pytest.approx(86.0)
+    assert read_ratio(found("86 %", percent=True)) == 86.0  # typed text is read as typed

@@ -35,3 +35,16 @@ def test_every_template_renders_vietnamese_without_leftover_fields(code):
     assert "{" not in issue.message and "}" not in issue.message
     assert issue.where == "BaoCao!F12"
     assert set(issue.to_dict()) == {"code", "sheet", "cell", "indicator", "message"}
+
+
+@pytest.mark.parametrize("variant", sorted(__import__("plantrack.issues").issues.VARIANTS))
+def test_every_variant_renders_under_its_own_code(variant):
+    from plantrack.issues import VARIANTS
+
+    code = VARIANTS[variant][0]
+    issue = make_issue(code, variant=variant, sheet="BaoCao", cell="A1", sheets="'A', 'B'", where="BaoCao!B4",
+                       letterhead="UBND HUYỆN A", letterhead_unit="Huyện A", label_unit="Huyện B", label_cell="C6")
+    assert issue.code == code and issue.severity == TEMPLATES[code][0]
+    assert "{" not in issue.message and "}" not in issue.message
+    with pytest.raises(ValueError):
+        make_issue("late", variant=variant)

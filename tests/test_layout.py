@@ -15,3 +15,12 @@ from plantrack.layout import _labelled_values
 ])
 def test_several_labels_in_one_cell(text, expected):
     assert _labelled_values(text) == expected
+
+
+def test_hidden_rows_and_columns_are_not_what_the_officer_sees():
+    from plantrack.layout import visible_part
+    from plantrack.workbook import Cell, Sheet
+
+    sheet = Sheet("BaoCao", cells={(1, 1): Cell("old"), (2, 1): Cell("new"), (2, 2): Cell("work")},
+                  hidden_rows={1}, hidden_cols={2})
+    assert set(visible_part(sheet).cells) == {(2, 1)}

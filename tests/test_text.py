@@ -342,3 +342,27 @@ def test_nearest_returns_original_candidates_best_first():
     assert nearest("Phông HiÖp", districts)[0] == "Phụng Hiệp"
     assert nearest("Hà Nội", districts) == []
     assert nearest("Long My", districts, cutoff=0.0)[0] == "Long Mỹ"
+
+
+# --- legacy fonts decided per cell (issue #8) ------------------------------------------------
+
+from plantrack.text import decode_with_font  # noqa: E402
+
+
+@pytest.mark.parametrize("font", ["Times New Roman", "Calibri", "Arial", None])
+def test_unicode_co_stays_co_unless_its_own_font_is_legacy(font):
+    # a Unicode 'Có' in a sheet that also holds legacy cells was read as TCVN3 'Cú' when fonts were decided per sheet
+    assert decode_with_font("Có", font) == "Có"
+
+
+def test_a_legacy_font_decides_an_ambiguous_string():
+    assert decode_with_font(encode_tcvn3("Có"), ".VnTime") == "Có"  # 'Cã' alone also reads as Unicode
+    assert decode_with_font(encode_tcvn3("Có"), None) == encode_tcvn3("Có")  # no font: valid-looking text stays
+    assert decode_with_font(encode_vni("Không"), "VNI-Helve") == "Không"
+    assert decode_with_font(encode_tcvn3("UBND HUYỆN VỊ THỦY"), ".VnTimeH") == "UBND HUYỆN VỊ THỦY"
+
+
+def test_any_other_named_font_means_the_text_is_what_it_says():
+    legacy = encode_tcvn3("Huyện Vị Thủy")
+    assert decode_with_font(legacy, "Times New Roman") == legacy
+    assert decode_with_font(legacy, None) == "Huyện Vị Thủy"  # no font tells: the text itself decides

@@ -305,6 +305,30 @@ def html_renamed() -> bytes:
             '<tr><td>Mã chỉ tiêu</td><td>Tổng số</td><td>Số đạt</td></tr></table></body></html>').encode("utf-8")
 
 
+_SSML_HEAD = ('<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+              'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="BaoCao"><Table>')
+
+
+def spreadsheetml_billion_laughs() -> bytes:
+    """An Excel 2003 XML Spreadsheet whose district is an entity expanding to 10^9 'lol's."""
+    return (_LAUGHS + _SSML_HEAD + '<Row><Cell><Data ss:Type="String">Huyện:</Data></Cell>'
+            '<Cell><Data ss:Type="String">&lol9;</Data></Cell></Row></Table></Worksheet></Workbook>').encode("utf-8")
+
+
+def spreadsheetml_rows_flood(path: Path) -> None:
+    """9.9 MB of empty <Row/> elements (1.6 million rows) in an Excel 2003 XML Spreadsheet."""
+    head = ('<?xml version="1.0"?>' + _SSML_HEAD).encode()
+    tail = b"</Table></Worksheet></Workbook>"
+    path.write_bytes(head + b"<Row/>" * ((9_900_000 - len(head) - len(tail)) // 6) + tail)
+
+
+def spreadsheetml_far_index() -> bytes:
+    """A cell placed at ss:Index 2^31 and merged across a billion columns and rows."""
+    return (_SSML_HEAD + '<Row ss:Index="2147483647"><Cell ss:Index="2147483647" ss:MergeAcross="1000000000" '
+            'ss:MergeDown="1000000000"><Data ss:Type="String">x</Data></Cell></Row></Table></Worksheet>'
+            '</Workbook>').encode("utf-8")
+
+
 def ole_garbage_xls() -> bytes:
     """The OLE2 magic of an .xls followed by noise, with a 'Workbook' name to get past sniffing."""
     import random
@@ -984,6 +1008,11 @@ CASES: list[Case] = [
     Case("pdf-renamed-xlsx", "pdf-document.xlsx", REJ, ("file-type",), _lazy(pdf_renamed)),
     Case("csv-renamed-xlsx", "comma-separated.xlsx", REJ, ("file-type",), _lazy(csv_renamed)),
     Case("html-renamed-xls", "web-page.xls", REJ, ("file-type",), _lazy(html_renamed)),
+    Case("spreadsheetml-billion-laughs", "spreadsheetml-billion-laughs.xls", REJ, ("file-type",),
+         _lazy(spreadsheetml_billion_laughs)),
+    Case("spreadsheetml-rows-flood", "spreadsheetml-rows-flood.xls", REJ, ("file-too-large",), spreadsheetml_rows_flood,
+         big=True),
+    Case("spreadsheetml-far-index", "spreadsheetml-far-index.xls", REJ, ("no-table",), _lazy(spreadsheetml_far_index)),
     Case("empty-file", "empty.xlsx", REJ, ("file-type",), _write(b"")),
     # odd sheets
     Case("only-merged-cells", "only-merged-cells.xlsx", REJ, ("no-table",), _lazy(only_merged_cells)),
