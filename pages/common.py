@@ -87,8 +87,9 @@ def provinces_with_data() -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def district_history(district_code: str) -> list[dict]:
-    """Every file received for the district, as the Vietnamese table of the history page."""
-    return history.history_rows(history.return_history(get_store(), district_code), units())
+    """Every file received for the district, as the Vietnamese table of the history page (without
+    who sent them: the dashboards are public, log-in names are not)."""
+    return history.history_rows(history.return_history(get_store(), district_code), units(), sender_visible=False)
 
 
 def clear_caches() -> None:

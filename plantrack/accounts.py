@@ -297,17 +297,14 @@ def can_act_for(user: dict | None, district_code: str, units: Units | None = Non
     return False
 
 
-def can_see_senders(user: dict | None, district_code: str | None, province_code: str | None,
-                    units: Units | None = None) -> bool:
-    """Whether the user may see who sent the files of a district (or, with no district, of the
-    province): log-in names are not shown to visitors, nor to accounts of other units."""
+def may_see_sender(user: dict | None, receipt: dict, units: Units | None = None) -> bool:
+    """Whether the user may see who sent a received file: log-in names are not shown to visitors,
+    nor to accounts of other units (only to those who may act for its district, and to its sender)."""
     if not user:
         return False
-    if district_code:
-        return can_act_for(user, district_code, units)
-    units = units or load_units()
-    districts = units.districts_of(province_code) if province_code in units.provinces else []
-    return bool(districts) and all(can_act_for(user, d.code, units) for d in districts)
+    if receipt.get("sender") and receipt.get("sender") == user.get("username"):
+        return True
+    return can_act_for(user, receipt.get("district_code") or "", units)
 
 
 def describe_user(user: dict | None, units: Units | None = None) -> str:
