@@ -232,3 +232,19 @@ def test_check_is_clean_on_the_demo_store_and_lists_what_is_broken(demo93, tmp_p
     codes = {p["code"] for p in json.loads(res.stdout)["problems"]}
     assert codes == {"numerator-exceeds-denominator", "return-without-values", "file-damaged"}
     assert "Số đạt lớn hơn Tổng số" in res.stderr
+
+
+def test_only_the_demo_store_has_demo_accounts(demo93, tmp_path):
+    from plantrack.accounts import count_users
+
+    assert count_users(Store(demo93)) == 4  # plantrack demo: the published demo accounts
+    f = tmp_path / "chau-thanh.xlsx"
+    f.write_bytes(make_return("933", "2023", full_values("933")))
+    db = tmp_path / "real.duckdb"
+    assert run("ingest", str(f), db=db).returncode == 0
+    assert count_users(Store(db)) == 0
+    backup_file = tmp_path / "b.duckdb"
+    assert run("backup", "-o", str(backup_file), db=db).returncode == 0
+    restored = tmp_path / "restored.duckdb"
+    assert run("restore", str(backup_file), db=restored).returncode == 0
+    assert count_users(Store(restored)) == 0
