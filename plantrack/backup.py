@@ -183,6 +183,8 @@ def _check(path: Path, drop_marker: bool) -> dict[str, int]:
                 raise BackupError("Bản sao lưu không nhất quán, không khôi phục: "
                                   + "; ".join(p["message"] for p in problems) + ".")
         if drop_marker:
+            if "sessions" in tables:  # a logout made after the backup must not come back to life
+                con.execute("UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL")
             con.execute(f"DROP TABLE {MARKER}")
             con.execute("CHECKPOINT")
         return counts

@@ -332,3 +332,16 @@ def test_restore_refuses_an_inconsistent_backup_and_says_what_is_wrong(tmp_path,
     res = subprocess.run([sys.executable, "-m", "plantrack", "restore", str(out), "--db", str(store.path)],
                          capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 1 and says in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_restore_ends_every_session_of_the_backup(tmp_path):
+    from plantrack.accounts import create_user
+    from plantrack.sessions import end_session, start_session, user_for_cookie
+
+    store = Store(tmp_path / "live.duckdb")
+    create_user(store, "huyen933", "mat-khau-dai", "district", district_code="933")
+    cookie = start_session(store, "huyen933")
+    backup(store, tmp_path / "b.duckdb")
+    end_session(store, cookie)  # logged out after the backup was taken
+    restore(store, tmp_path / "b.duckdb")
+    assert user_for_cookie(store, cookie) is None

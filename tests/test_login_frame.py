@@ -82,3 +82,19 @@ def test_visitors_do_not_see_who_sent_the_files(small):
     at = _log_in(app(), "tinh93", "tinh93-demo")
     at.switch_page("pages/history.py").run()
     assert "huyen931" in set(at.dataframe[0].value["Người gửi"])
+
+
+def test_a_busy_store_shows_a_vietnamese_message_not_a_stack_trace(small, monkeypatch):
+    from plantrack.store import StoreBusy
+
+    def busy(self):
+        raise StoreBusy(f"Cơ sở dữ liệu {self.path} đang được một tiến trình khác sử dụng quá 1 giây.")
+
+    at = app()
+    at.session_state["_store_retries"] = 5  # the automatic retries are spent: the message stays
+    monkeypatch.setattr(Store, "_open", busy)
+    at.run()
+    assert not at.exception
+    assert any("Cơ sở dữ liệu đang bận" in w.value for w in at.warning)
+    assert str(small) not in texts(at)  # no path
+    assert [b.label for b in at.button if b.label == "Thử lại"]
