@@ -34,6 +34,7 @@ ROLE_LABELS_VI = {
     "district": "Cán bộ cấp huyện",
 }
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # longer input is refused before hashing (no megabyte passwords to argon2)
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 
 # (username, password, role, province_code, district_code): the accounts `plantrack demo`
@@ -83,8 +84,8 @@ def create_user(store: Store, username: str, password: str, role: str, province_
     name = normalize_username(username)
     if not _USERNAME_RE.fullmatch(name):
         raise AccountError("Tên đăng nhập phải dài 3–64 ký tự, chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự và không quá {MAX_PASSWORD_LENGTH} ký tự.")
     if role not in ROLES:
         raise AccountError(f"Vai trò '{role}' không hợp lệ (một trong: {', '.join(ROLES)}).")
     if role == "admin":
@@ -118,6 +119,8 @@ def authenticate(store: Store, username: str, password: str) -> dict | None:
         "SELECT username, password_hash, role, province_code, district_code FROM users WHERE username = ?",
         [name]) if name else []
     stored = row[0][1] if row else _dummy_hash()
+    if len(password or "") > MAX_PASSWORD_LENGTH:
+        password = ""  # checked (and failing) like any wrong password, without hashing a megabyte
     if not _checks.acquire(timeout=CHECK_WAIT_SECONDS):
         raise LoginBusy("Hệ thống đang kiểm tra nhiều lượt đăng nhập cùng lúc; hãy thử lại sau ít giây.")
     try:
@@ -242,8 +245,8 @@ def set_password(store: Store, username: str, password: str) -> None:
     from plantrack.sessions import end_sessions_of
 
     name = normalize_username(username)
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự và không quá {MAX_PASSWORD_LENGTH} ký tự.")
     password_hash = _hasher.hash(password)
     with store.transaction() as con:
         if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():

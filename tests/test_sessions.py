@@ -200,3 +200,23 @@ def test_password_checks_are_capped_at_two_at_once(store, no_sleep, monkeypatch)
     busy = [r for r in results if r.user is None]
     assert busy and all("thử lại" in r.message for r in busy)
     assert store.rows("SELECT count(*) FROM login_failures") == [(0,)]  # being busy is not a failure
+
+
+def test_a_megabyte_password_is_refused_without_being_hashed_and_counts_as_a_failure(store, no_sleep, monkeypatch):
+    seen = []
+    real = accounts._hasher
+
+    class Spy:
+        def verify(self, stored, password):
+            seen.append(len(password))
+            return real.verify(stored, password)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "_hasher", Spy())
+    result = log_in(store, "huyen933", "x" * 1_000_000, "10.0.0.1")
+    assert result.user is None and seen == [0]
+    assert store.rows("SELECT failures FROM login_failures WHERE kind = 'user'") == [(1,)]
+    with pytest.raises(accounts.AccountError, match="không quá 1024"):
+        accounts.set_password(store, "huyen933", "y" * 1025)
