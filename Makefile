@@ -30,6 +30,7 @@ $(DB): | $(STAMP)
 demo: $(STAMP)
 	PLANTRACK_DB=$(DB) $(PY) -m plantrack demo
 
+# serve.py is app.py plus the routes that set and clear the login cookie (plantrack/web.py).
 # Streamlit treats the first session after start-up as an old-style app when a pages/ folder
 # sits beside app.py: a shared link such as /huyen would then run that page file without
 # app.py's frame (sidebar, login). SERVE clears that flag before the server starts, so
@@ -39,7 +40,7 @@ SERVE = $(PY) -c "import sys; from streamlit.runtime.pages_manager import PagesM
 	sys.argv[0] = 'streamlit'; sys.exit(main())"
 
 run: $(STAMP) system $(DB)
-	PLANTRACK_DB=$(DB) $(SERVE) run app.py --server.port $(PORT) --server.headless true
+	PLANTRACK_DB=$(DB) $(SERVE) run serve.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP) system
 	$(PY) -m pytest -q -n 2 --dist loadgroup

@@ -15,14 +15,15 @@ The pure shaping of engine output for a page (cards, sentences, tables) is in pl
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 import streamlit as st
 
-from plantrack import accounts, history, measure
+from plantrack import accounts, history, measure, sessions
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
-from plantrack.store import Store
+from plantrack.store import Store, StoreFault
 from plantrack.text import fold_words
 from plantrack.units import Units, load_units
 from plantrack.views import STATUS_MEANING_VI, nearest_period
@@ -32,6 +33,9 @@ PERIOD_KEY = "period"  # period code, e.g. "2023" or "2023H1"; None = latest wit
 USER_KEY = "user"  # dict(username, role "province"|"district"|"admin", province_code, district_code) or None
 PROVINCE_WIDGET = "_province_picker"  # the sidebar selectboxes (app.py)
 PERIOD_WIDGET = "_period_picker"
+SESSION_KEY = "_session_cookie"  # the cookie value of the session this tab logged into (sessions.py)
+COOKIE_TICKET_KEY = "_cookie_ticket"  # a one-time ticket the page redeems for the HttpOnly cookie
+COOKIE_CLEAR_KEY = "_cookie_clear"  # the page should ask the server to clear the cookie
 DEFAULT_PROVINCE = "93"  # Hậu Giang: the plan the dashboard was first built for (Kế hoạch 1960/KH-UBND)
 
 
@@ -83,8 +87,9 @@ def provinces_with_data() -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def district_history(district_code: str) -> list[dict]:
-    """Every file received for the district, as the Vietnamese table of the history page."""
-    return history.history_rows(history.return_history(get_store(), district_code), units())
+    """Every file received for the district, as the Vietnamese table of the history page (without
+    who sent them: the dashboards are public, log-in names are not)."""
+    return history.history_rows(history.return_history(get_store(), district_code), units(), sender_visible=False)
 
 
 def clear_caches() -> None:
@@ -147,14 +152,83 @@ def default_period(province_code: str) -> str:
     return available[-1] if available else period_options(province_code)[0]
 
 
-def log_in(username: str, password: str) -> dict | None:
-    user = accounts.authenticate(get_store(), username, password)
-    st.session_state[USER_KEY] = user
-    return user
+def client_address() -> str | None:
+    """The visitor's address as the server saw it (None on localhost)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser connection
+        return None
+    return address if isinstance(address, str) else None  # AppTest's context is a mock
+
+
+def _browser_cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _forget_user_state() -> None:
+    """Drop everything of the tab's previous user: uploads, outcomes, annotated files, choices.
+    What stays is the province and period shown (public) and the login box itself."""
+    keep = {PROVINCE_KEY, PERIOD_KEY, PROVINCE_WIDGET, PERIOD_WIDGET, INDICATOR_KEY, "_selection_ready",
+            "login_username", "login_password"}
+    for key in list(st.session_state.keys()):
+        if key not in keep:
+            del st.session_state[key]
+
+
+def log_in(username: str, password: str) -> accounts.LoginResult:
+    """Check the login (failures counted in the store) and, when it is right, start a session that
+    lasts (sessions.py): the page then redeems a ticket for the HttpOnly cookie."""
+    store = get_store()
+    result = accounts.log_in(store, username, password, client_address())
+    if result.user:
+        _forget_user_state()
+        cookie = sessions.start_session(store, result.user["username"])
+        st.session_state[SESSION_KEY] = cookie
+        st.session_state[COOKIE_TICKET_KEY] = sessions.issue_ticket(cookie)
+    st.session_state[USER_KEY] = result.user
+    return result
+
+
+def restore_login() -> dict | None:
+    """The account of this tab's live session (its own login, else the browser's cookie), checked
+    against the store on every run: a session ended elsewhere or expired logs the tab out.
+
+    With no session at all the user in session_state stays as it is (set by a test)."""
+    cookie = st.session_state.get(SESSION_KEY) or _browser_cookie()
+    if cookie:
+        user = sessions.user_for_cookie(get_store(), cookie)
+        if user is None and st.session_state.get(USER_KEY):
+            _forget_user_state()  # ended in another tab, or expired: nothing of it stays on this one
+        st.session_state[USER_KEY] = user
+    return st.session_state.get(USER_KEY)
 
 
 def log_out() -> None:
+    """End the session in the store (so every tab, and any copy of the cookie, is logged out) and
+    forget everything of the user on this tab; the page then has the cookie cleared."""
+    store = get_store()
+    for cookie in {st.session_state.get(SESSION_KEY), _browser_cookie()} - {None}:
+        with contextlib.suppress(StoreFault):  # the cookie is still cleared; /api/session/end revokes it too
+            sessions.end_session(store, cookie)
+    _forget_user_state()
     st.session_state[USER_KEY] = None
+    st.session_state[COOKIE_CLEAR_KEY] = True
+
+
+def cookie_script() -> str | None:
+    """The script the page runs to receive (or clear) the login cookie, if one is due."""
+    ticket = st.session_state.get(COOKIE_TICKET_KEY)
+    if ticket and sessions.ticket_pending(ticket):
+        return ("<script>fetch('/api/session', {method: 'POST', body: '%s', credentials: 'same-origin'})"
+                "</script>" % ticket)
+    st.session_state.pop(COOKIE_TICKET_KEY, None)
+    if st.session_state.pop(COOKIE_CLEAR_KEY, False):
+        return "<script>fetch('/api/session/end', {method: 'POST', credentials: 'same-origin'})</script>"
+    return None
 
 
 # --- drawing helpers -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import common
-from plantrack.accounts import can_act_for
+from plantrack.accounts import can_act_for, may_see_sender
 from plantrack.annotate import annotate_workbook, issue_rows
 from plantrack.history import (
     OUTCOME_VI, download_name, history_rows, original_bytes, period_label, receipt_issues, receipt_label, receipts,
@@ -56,14 +56,16 @@ parts = [f"{counts['accepted']} thành phiên bản mới", f"{counts['rejected'
          f"{counts['unchanged']} trùng tệp đã có"]
 st.caption(f"{len(rows)} tệp đã nhận: " + ", ".join(p for p, n in zip(parts, counts.values()) if n)
            + ". Phiên bản mới nhất của mỗi huyện và kỳ là phiên bản đang dùng để tính các chỉ tiêu.")
-st.dataframe(history_rows(rows, units), hide_index=True, width="stretch")
+senders = (lambda r: may_see_sender(user, r, units)) if user else False  # log-in names: not for visitors
+st.dataframe(history_rows(rows, units, senders), hide_index=True, width="stretch")
 
 # --- one receipt --------------------------------------------------------------------------
 st.subheader("Chi tiết một tệp")
 chosen = st.selectbox("Chọn tệp", rows, format_func=lambda r: receipt_label(r, units), key="history_receipt")
 sent = chosen["received_at"].strftime("%d/%m/%Y %H:%M") if chosen["received_at"] else ""
 version = f", phiên bản {chosen['version']}" + (" (đang dùng)" if chosen["current"] else "") if chosen["version"] else ""
-st.markdown(f"**{download_name(chosen)}** — gửi bởi **{chosen['sender'] or 'không rõ'}** lúc {sent}. "
+sender = f" bởi **{chosen['sender'] or 'không rõ'}**" if may_see_sender(user, chosen, units) else ""
+st.markdown(f"**{download_name(chosen)}** — gửi{sender} lúc {sent}. "
             f"Kết quả: **{OUTCOME_VI.get(chosen['outcome'], chosen['outcome'])}**{version}.")
 
 issues = receipt_issues(common.get_store(), chosen["receipt_id"])

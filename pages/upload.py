@@ -15,11 +15,13 @@ from plantrack.accounts import can_act_for
 from plantrack.annotate import annotate_workbook, issue_rows, value_rows
 from plantrack.ingest import check_bytes, ingest_bytes
 from plantrack.plans import parse_period
+from plantrack.store import StoreFault
 from plantrack.template import template_bytes
 
 FROM_CHOICE, FROM_FILE = "choice", "file"
 MODE_LABELS = {FROM_CHOICE: "Theo huyện và kỳ đã chọn ở bước 1", FROM_FILE: "Đọc từ tệp (mỗi tệp ghi huyện và kỳ của nó)"}
 CHECKED, OUTCOMES, ANNOTATED, EXPECTED = "upload_checked", "upload_outcomes", "upload_annotated", "upload_expected"
+FAULTS = "upload_faults"  # file id -> the system error that kept it from being judged (the server's fault)
 
 st.header("Nộp báo cáo")
 
@@ -82,12 +84,21 @@ def unit_name(district_code: str | None) -> str:
     return f"{d.full_name} ({units.provinces[d.province_code].full_name})" if d else "(không đọc được huyện)"
 
 
-def submit(file_id: str, name: str, data: bytes, expect_district: str | None, expect_period: str | None) -> None:
+def submit(file_id: str, name: str, data: bytes, expect_district: str | None, expect_period: str | None) -> bool:
+    """Store the file; False when the system failed (the file was not judged, nothing was stored)."""
     st.session_state[EXPECTED][file_id] = (expect_district, expect_period)
-    st.session_state[OUTCOMES][file_id] = ingest_bytes(
-        common.get_store(), data, name, sender=user["username"],
-        expect_district=expect_district, expect_period=expect_period)
+    try:
+        st.session_state[OUTCOMES][file_id] = ingest_bytes(
+            common.get_store(), data, name, sender=user["username"],
+            expect_district=expect_district, expect_period=expect_period)
+    except StoreFault:
+        st.session_state.setdefault(FAULTS, {})[file_id] = (
+            "**Lỗi của máy chủ, không phải của tệp:** hệ thống đang bận hoặc không ghi được dữ liệu, nên tệp "
+            "**chưa được kiểm tra** và chưa có gì được lưu. Hãy thử nộp lại sau ít phút; nếu vẫn lỗi, "
+            "báo quản trị hệ thống.")
+        return False
     common.clear_caches()
+    return True
 
 
 def plan_of(province_code: str | None):
@@ -147,6 +158,9 @@ for f in files:
     data = f.getvalue()
     with st.container(border=True):
         st.markdown(f"**Tệp {f.name}**")
+        fault = st.session_state.get(FAULTS, {}).pop(f.file_id, None)
+        if fault:
+            st.error(fault, icon=":material/dns:")
         if f.file_id not in st.session_state[OUTCOMES]:
             checked = st.session_state[CHECKED].get(f.file_id)
             if checked is None:
@@ -167,7 +181,9 @@ for f in files:
                 checked.district_code is not None and expect_district is not None and checked.district_code != expect_district
             ) or (checked.period is not None and expect_period is not None and checked.period.code != expect_period)
             if refused:  # nothing to confirm: it is refused (and recorded) now, with every error
-                submit(f.file_id, f.name, data, expect_district, expect_period)
+                if not submit(f.file_id, f.name, data, expect_district, expect_period):
+                    st.error(st.session_state[FAULTS].pop(f.file_id), icon=":material/dns:")
+                    continue
             else:
                 st.markdown(f"Báo cáo của **{unit_name(checked.district_code)}**, kỳ **{checked.period.label}**. "
                             "Kiểm tra số liệu dưới đây rồi bấm **Nộp báo cáo này**.")

@@ -38,6 +38,53 @@ class BackupError(Exception):
     """The file is not a (whole) plantrack backup; nothing was changed."""
 
 
+# --- the store's integrity (run on a backup before it is restored, and by `plantrack check`) -------
+
+# (code, query counting the rows that break the rule, Vietnamese message with {n})
+_INTEGRITY_CHECKS = (
+    ("value-without-return",
+     "SELECT count(*) FROM return_values v WHERE NOT EXISTS (SELECT 1 FROM returns r WHERE r.id = v.return_id)",
+     "{n} số liệu chỉ tiêu không thuộc báo cáo nào"),
+    ("return-without-values",
+     "SELECT count(*) FROM returns r WHERE NOT EXISTS (SELECT 1 FROM return_values v WHERE v.return_id = r.id)",
+     "{n} báo cáo không có số liệu chỉ tiêu nào"),
+    ("numerator-exceeds-denominator",
+     "SELECT count(*) FROM return_values WHERE numerator > denominator OR numerator < 0 OR denominator < 0",
+     "{n} số liệu có Số đạt lớn hơn Tổng số (hoặc số âm)"),
+    ("return-without-receipt",
+     "SELECT count(*) FROM returns r WHERE NOT EXISTS (SELECT 1 FROM receipts c WHERE c.id = r.receipt_id "
+     "AND c.sha256 = r.sha256 AND c.outcome = 'accepted')",
+     "{n} báo cáo không có biên nhận tệp tương ứng"),
+    ("receipt-without-return",
+     "SELECT count(*) FROM receipts c WHERE c.outcome IN ('accepted', 'unchanged') AND NOT EXISTS "
+     "(SELECT 1 FROM returns r WHERE r.id = c.return_id)",
+     "{n} biên nhận tệp được nhận nhưng không có báo cáo tương ứng"),
+    ("receipt-without-file",
+     "SELECT count(*) FROM receipts c WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = c.sha256) "
+     "AND NOT EXISTS (SELECT 1 FROM issues i WHERE i.receipt_id = c.id AND i.code = 'file-too-large')",
+     "{n} biên nhận không có tệp gốc (mã SHA-256 không khớp tệp nào đã lưu)"),
+    ("file-damaged",
+     "SELECT count(*) FROM blobs WHERE sha256(content) <> sha256 OR octet_length(content) <> size",
+     "{n} tệp gốc không khớp mã SHA-256 hoặc dung lượng ghi kèm"),
+)
+
+
+def integrity_problems(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every broken rule of the store's data, as {code, count, message}; empty when it is sound."""
+    problems = []
+    for code, sql, message in _INTEGRITY_CHECKS:
+        n = con.execute(sql).fetchone()[0]
+        if n:
+            problems.append({"code": code, "count": n, "message": message.format(n=n)})
+    return problems
+
+
+def check_store(store: Store) -> list[dict]:
+    """The integrity problems of a live store (``plantrack check``)."""
+    with store.connect() as con:
+        return integrity_problems(con)
+
+
 def backup(store: Store, out_path: str | Path) -> dict[str, int]:
     """Write a consistent copy of the store to ``out_path``; returns the rows copied per table."""
     out = Path(out_path)
@@ -130,7 +177,14 @@ def _check(path: Path, drop_marker: bool) -> dict[str, int]:
                               ).fetchone()[0]
             if bad:
                 raise BackupError(f"Bản sao lưu hỏng: {bad} tệp gốc không khớp mã SHA-256 của nó.")
+        if {"returns", "return_values", "receipts", "blobs", "issues"} <= tables:
+            problems = integrity_problems(con)
+            if problems:
+                raise BackupError("Bản sao lưu không nhất quán, không khôi phục: "
+                                  + "; ".join(p["message"] for p in problems) + ".")
         if drop_marker:
+            if "sessions" in tables:  # a logout made after the backup must not come back to life
+                con.execute("UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL")
             con.execute(f"DROP TABLE {MARKER}")
             con.execute("CHECKPOINT")
         return counts

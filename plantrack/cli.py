@@ -1,7 +1,8 @@
 """The command line: the dashboard's engine without the browser (spec/cli.md).
 
-Exit codes: 0 success, 1 an input was refused, 2 a usage error. JSON goes to stdout;
-progress and human messages go to stderr.
+Exit codes: 0 success, 1 an input was refused, 2 a usage error, 3 the system failed (disk
+full, store read-only, busy past its wait or damaged: then no file was judged and nothing
+partial was stored). JSON goes to stdout; progress and human messages go to stderr.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 from plantrack.plans import Period, load_plans, parse_period
-from plantrack.store import Store, StoreBusy
+from plantrack.store import Store, StoreFault
 from plantrack.units import NEW_MAP, OLD_MAP, Unit, load_units, match_commune, match_district
 
 
@@ -81,27 +82,41 @@ def _received(text: str | None) -> dt.datetime | None:
 # --- commands ----------------------------------------------------------------------------
 
 def cmd_ingest(args, store: Store) -> int:
-    from plantrack.ingest import collect_files, ingest_paths
+    from plantrack.accounts import user_exists
+    from plantrack.ingest import clean_name, collect_files, ingest_paths
 
     for p in args.paths:
         if not Path(p).exists():
-            raise UsageError(f"không có tệp hoặc thư mục '{p}'")
+            raise UsageError(f"không có tệp hoặc thư mục '{clean_name(p)}'")
+    if args.user is not None and not user_exists(store, args.user):
+        # the sender of a file may later download it: it must be a real account, not free text
+        raise UsageError(f"--user '{clean_name(args.user)}' không phải tài khoản nào (xem: plantrack user list)")
     folder = any(Path(p).is_dir() for p in args.paths)
-    total = len(collect_files(args.paths))
+    skipped: list = []
+    files = collect_files(args.paths, follow_links=args.follow_links, skipped=skipped)
+    for path, why in skipped:
+        _say(f"Bỏ qua {clean_name(str(path))}: {why}")
+    total = len(files)
 
     def progress(n: int, total: int, path: Path) -> None:
         if folder:
-            _say(f"[{n}/{total}] {path}")
+            _say(f"[{n}/{total}] {clean_name(str(path))}")
 
     refused = 0
     counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
-    for outcome in ingest_paths(store, args.paths, sender=args.user, received=_received(args.received), progress=progress):
+    sender = args.user.strip().lower() if args.user else None
+    for outcome in ingest_paths(store, args.paths, sender=sender, received=_received(args.received),
+                                progress=progress, files=files):
+        if args.json:
+            print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
+        if outcome.status == "system-error":
+            _say(f"LỖI HỆ THỐNG khi nạp {outcome.file}: {outcome.message}")
+            _say(f"Dừng lại: {sum(counts.values())}/{total} tệp đã xử lý; tệp này và các tệp sau chưa được kiểm tra.")
+            return 3
         counts[outcome.status] += 1
         if outcome.status == "rejected":
             refused += 1
-        if args.json:
-            print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
-        else:
+        if not args.json:
             _print_outcome(outcome)
     _say(f"{total} tệp: {counts['accepted']} được nhận, {counts['unchanged']} không đổi, {counts['rejected']} bị từ chối.")
     return 1 if refused else 0
@@ -189,7 +204,7 @@ def cmd_user_add(args, store: Store) -> int:
     """Create an account; the password is read from standard input (never from the command line)."""
     from plantrack.accounts import AccountError, create_user
 
-    password = sys.stdin.readline().rstrip("\n")
+    password = _read_password()
     units = load_units()
     province = resolve_province(args.province) if args.province else None
     district = resolve_district(args.district, province) if args.district and province else None
@@ -202,6 +217,59 @@ def cmd_user_add(args, store: Store) -> int:
         raise UsageError(str(exc)) from exc
     _say(f"Đã tạo tài khoản {user['username']} ({user['role']}).")
     return 0
+
+
+def _read_password() -> str:
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_user_list(args, store: Store) -> int:
+    from plantrack.accounts import describe_user, list_users
+
+    users = list_users(store)
+    if args.json:
+        print(json.dumps([{k: v for k, v in u.items() if k != "created_at"} for u in users], ensure_ascii=False))
+    else:
+        for u in users:
+            print(f"{u['username']}\t{describe_user(u)}")
+        _say(f"{len(users)} tài khoản.")
+    return 0
+
+
+def cmd_user_passwd(args, store: Store) -> int:
+    """Change a password (read from standard input); the account's sessions end everywhere."""
+    from plantrack.accounts import AccountError, set_password
+
+    try:
+        set_password(store, args.username, _read_password())
+    except AccountError as exc:
+        raise UsageError(str(exc)) from exc
+    _say(f"Đã đổi mật khẩu của {args.username.strip().lower()}; các phiên đăng nhập cũ đã kết thúc.")
+    return 0
+
+
+def cmd_user_remove(args, store: Store) -> int:
+    from plantrack.accounts import AccountError, remove_user
+
+    try:
+        remove_user(store, args.username)
+    except AccountError as exc:
+        raise UsageError(str(exc)) from exc
+    _say(f"Đã xóa tài khoản {args.username.strip().lower()}.")
+    return 0
+
+
+def cmd_check(args, store: Store) -> int:
+    """The store's integrity: 0 when sound, 3 (a damaged store) with the list of problems."""
+    from plantrack.backup import check_store
+
+    problems = check_store(store)
+    if args.json:
+        print(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
+    for p in problems:
+        _say(f"[{p['code']}] {p['message']}")
+    _say("Cơ sở dữ liệu nhất quán." if not problems else f"{len(problems)} loại lỗi trong cơ sở dữ liệu.")
+    return 3 if problems else 0
 
 
 def cmd_backup(args, store: Store) -> int:
@@ -232,8 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="nạp tệp báo cáo hoặc thư mục")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--user", help="người gửi")
+    p.add_argument("--user", help="người gửi: một tài khoản đã có")
     p.add_argument("--received", help="ngày nhận YYYY-MM-DD (mặc định: hôm nay)")
+    p.add_argument("--follow-links", action="store_true", help="đọc cả liên kết tượng trưng trong thư mục")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("report", parents=[common], help="số liệu của tỉnh so với chỉ tiêu")
@@ -264,6 +333,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province")
     p.add_argument("--district")
     p.set_defaults(func=cmd_user_add)
+    p = user_sub.add_parser("list", parents=[common], help="các tài khoản")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_user_list)
+    p = user_sub.add_parser("passwd", parents=[common], help="đổi mật khẩu; mật khẩu mới đọc từ stdin")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_user_passwd)
+    p = user_sub.add_parser("remove", parents=[common], help="xóa tài khoản")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_user_remove)
+
+    p = sub.add_parser("check", parents=[common], help="kiểm tra tính nhất quán của cơ sở dữ liệu")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu (kể cả tệp gốc)")
     p.add_argument("-o", "--output", required=True)
@@ -287,9 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         _say(f"plantrack {args.command}: {exc}")
         return 2
-    except StoreBusy as exc:
+    except StoreFault as exc:
         _say(f"plantrack {args.command}: {exc}")
-        return 1
+        return 3
     except Exception as exc:
         from plantrack.backup import BackupError
 

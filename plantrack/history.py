@@ -10,7 +10,7 @@ counts (``current``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from plantrack.plans import parse_period
 from plantrack.store import Store
@@ -130,9 +130,12 @@ def download_name(row: Mapping) -> str:
     return name or f"bao-cao-{row.get('receipt_id')}.xlsx"
 
 
-def history_rows(rows: Iterable[Mapping], units: Units | None = None) -> list[dict]:
+def history_rows(rows: Iterable[Mapping], units: Units | None = None,
+                 sender_visible: bool | Callable[[Mapping], bool] = True) -> list[dict]:
     """The receipts as a Vietnamese table: Huyện, Kỳ báo cáo, Phiên bản, Kết quả, Người gửi,
-    Ngày nhận, Tệp, Lỗi, Cảnh báo, Số phiếu (receipt id)."""
+    Ngày nhận, Tệp, Lỗi, Cảnh báo, Số phiếu (receipt id).
+
+    ``sender_visible`` False leaves the Người gửi column out; a function blanks it on the rows it refuses."""
     out = []
     for r in rows:
         district = units.districts.get(r.get("district_code")) if units is not None else None
@@ -144,11 +147,14 @@ def history_rows(rows: Iterable[Mapping], units: Units | None = None) -> list[di
             "Kỳ báo cáo": period_label(r.get("period")),
             "Phiên bản": version,
             "Kết quả": OUTCOME_VI.get(r["outcome"], r["outcome"]),
-            "Người gửi": r.get("sender") or "",
+            "Người gửi": (r.get("sender") or "") if sender_visible is True or (
+                callable(sender_visible) and sender_visible(r)) else "",
             "Ngày nhận": _when(r.get("received_at")),
             "Tệp": download_name(r),
             "Lỗi": r.get("errors", 0),
             "Cảnh báo": r.get("warnings", 0),
             "Số phiếu": r["receipt_id"],
         })
+        if sender_visible is False:
+            del out[-1]["Người gửi"]
     return out

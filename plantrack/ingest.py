@@ -3,6 +3,10 @@
 Every file received is kept byte for byte with who sent it and when, whatever the outcome.
 A refused file stores nothing else; an accepted one becomes a new version of its district's
 return for the period; the same bytes again are ``unchanged``.
+
+When the system fails instead (a full disk, a read-only or damaged store, a store locked past
+its wait) the file is not judged: ``ingest_bytes`` raises ``StoreFault`` and nothing of the
+file is stored; ``ingest_paths`` reports it with status ``system-error`` and stops there.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import re
+import stat
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -20,7 +27,7 @@ from plantrack.checks import Checked, check_history, check_return, check_timelin
 from plantrack.issues import Issue, make_issue
 from plantrack.layout import locate
 from plantrack.plans import Plans, load_plans, parse_period
-from plantrack.store import Store, StoreBusy
+from plantrack.store import Store, StoreFault, fault_from, is_system_error
 from plantrack.units import NEW_MAP, OLD_MAP, Units, load_units
 from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
 
@@ -35,7 +42,7 @@ class Outcome:
     """What became of one file; ``to_json`` is the shape of ``ingest --json`` (cli.md)."""
 
     file: str
-    status: str  # accepted | unchanged | rejected
+    status: str  # accepted | unchanged | rejected | system-error
     sha256: str
     province_code: str | None = None
     province: str | None = None
@@ -47,10 +54,11 @@ class Outcome:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     values: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    message: str | None = None  # what failed, for a system-error
 
     def to_json(self) -> dict:
         level = "commune" if self.map == NEW_MAP else "district"
-        return {
+        out = {
             "file": self.file, "status": self.status, "map": self.map or OLD_MAP,
             "province_code": self.province_code, "province": self.province,
             f"{level}_code": self.district_code, level: self.district,
@@ -58,6 +66,19 @@ class Outcome:
             "errors": [i.to_dict() for i in self.errors],
             "warnings": [i.to_dict() for i in self.warnings],
         }
+        if self.status == "system-error":
+            out["message"] = self.message
+        return out
+
+
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean_name(name: str) -> str:
+    """A file name fit to print and store: ANSI escape sequences, control characters and
+    bidirectional overrides removed (a name can otherwise rewrite a terminal or a log line)."""
+    name = _ANSI.sub("", str(name))
+    return "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") or ch == "\u200d")
 
 
 def _describe(outcome: Outcome, units: Units) -> None:
@@ -78,6 +99,8 @@ def check_bytes(data: bytes, units: Units | None = None, plans: Plans | None = N
     try:
         workbook = read_workbook(data, max_bytes=max_bytes)
     except ReadError as exc:
+        if is_system_error(exc):  # the reader's own I/O failed (a full temp disk), not the file
+            raise fault_from(exc) from exc
         out = Checked()
         out.issues.append(_read_issue(exc, max_bytes))
         return out
@@ -100,9 +123,16 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None
     ``expect_district``/``expect_period`` (from the upload page) refuse a file that is about
     another district or period than the one chosen (a district can touch only its own data).
     """
-    with store.session():
-        return _ingest(store, data, filename, sender, received, units or load_units(), plans or load_plans(),
-                       max_bytes, expect_district, expect_period)
+    try:
+        with store.session():
+            return _ingest(store, data, clean_name(filename), sender, received, units or load_units(),
+                           plans or load_plans(), max_bytes, expect_district, expect_period)
+    except StoreFault:
+        raise
+    except Exception as exc:
+        if is_system_error(exc):
+            raise fault_from(exc) from exc
+        raise
 
 
 def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
@@ -227,16 +257,55 @@ def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, rec
                              for n, i in enumerate(issues)])
 
 
-def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and spreadsheet files found recursively in folders named (sorted)."""
+def collect_files(paths: Iterable[str | Path], follow_links: bool = False,
+                  skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Files named, and spreadsheet files found recursively in folders named (sorted).
+
+    Inside folders, symbolic links (to files or folders) are skipped unless ``follow_links``, and
+    so is anything that is not a regular file (a FIFO would block the load, a device never ends);
+    each skipped path is added to ``skipped`` with the reason (Vietnamese)."""
     out: list[Path] = []
+    skipped = skipped if skipped is not None else []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES
-                          and not f.name.startswith(("~$", ".~lock")))
+            out += _walk(p, follow_links, skipped, seen=set())
         else:
             out.append(p)
     return out
+
+
+def _walk(folder: Path, follow_links: bool, skipped: list[tuple[Path, str]], seen: set) -> list[Path]:
+    try:
+        key = (folder.stat().st_dev, folder.stat().st_ino)
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        skipped.append((folder, f"không đọc được thư mục ({exc.strerror})"))
+        return []
+    if key in seen:  # a link loop
+        return []
+    seen.add(key)
+    out: list[Path] = []
+    for f in entries:
+        if f.name.startswith(("~$", ".~lock")):
+            continue
+        try:
+            link = f.is_symlink()
+            mode = f.stat().st_mode if (follow_links or not link) else f.lstat().st_mode
+        except OSError:
+            skipped.append((f, "liên kết hỏng hoặc không đọc được"))
+            continue
+        if link and not follow_links:
+            skipped.append((f, "liên kết tượng trưng (dùng --follow-links để đọc)"))
+            continue
+        if stat.S_ISDIR(mode):
+            out += _walk(f, follow_links, skipped, seen)
+        elif f.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            continue
+        elif stat.S_ISREG(mode):
+            out.append(f)
+        else:
+            skipped.append((f, "không phải tệp thường"))
+    return sorted(out)
 
 
 def read_file_bounded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -247,22 +316,28 @@ def read_file_bounded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 
 def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | None = None,
                  received: dt.datetime | None = None, max_bytes: int = MAX_FILE_BYTES,
-                 progress: Callable[[int, int, Path], None] | None = None) -> Iterator[Outcome]:
-    """Ingest every file named or found in folders, one transaction each.
+                 progress: Callable[[int, int, Path], None] | None = None,
+                 files: list[Path] | None = None) -> Iterator[Outcome]:
+    """Ingest every file named or found in folders (or the ``files`` already collected), one transaction each.
 
     The store stays open for up to HOLD_SECONDS at a time (opening and closing it costs more
-    than checking and storing one return), then is closed so the app and other loads get a turn."""
+    than checking and storing one return), then is closed so the app and other loads get a turn.
+    At the first system failure an outcome with status ``system-error`` is yielded and the load stops."""
     units, plans = load_units(), load_plans()
-    files = collect_files(paths)
+    files = collect_files(paths) if files is None else files
     with contextlib.ExitStack() as held:
         opened_at = None
         for n, path in enumerate(files, 1):
             if progress:
                 progress(n, len(files), path)
-            if opened_at is None:
-                held.enter_context(store.session())
-                opened_at = time.monotonic()
-            yield _ingest_path(store, path, sender, received, max_bytes, units, plans)
+            try:
+                if opened_at is None:
+                    held.enter_context(store.session())
+                    opened_at = time.monotonic()
+                yield _ingest_path(store, path, sender, received, max_bytes, units, plans)
+            except StoreFault as exc:
+                yield Outcome(file=clean_name(str(path)), status="system-error", sha256="", message=str(exc))
+                return
             if time.monotonic() - opened_at > HOLD_SECONDS:
                 held.close()
                 opened_at = None
@@ -270,19 +345,24 @@ def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | Non
 
 def _ingest_path(store: Store, path: Path, sender: str | None, received: dt.datetime | None, max_bytes: int,
                  units: Units, plans: Plans) -> Outcome:
+    name = clean_name(str(path))
     try:
         data = read_file_bounded(path, max_bytes)
     except OSError as exc:
-        outcome = Outcome(file=str(path), status="rejected", sha256="")
+        if is_system_error(exc):
+            raise fault_from(exc) from exc
+        outcome = Outcome(file=name, status="rejected", sha256="")
         outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
         return outcome
     try:
-        return ingest_bytes(store, data, str(path), sender=sender, received=received, units=units,
+        return ingest_bytes(store, data, name, sender=sender, received=received, units=units,
                             plans=plans, max_bytes=max_bytes)
-    except (StoreBusy, KeyboardInterrupt):
+    except (StoreFault, KeyboardInterrupt):
         raise
     except Exception as exc:  # a reader bug must not end a folder load; the file is reported refused
-        log.exception("unexpected error reading %s", path)
-        outcome = Outcome(file=str(path), status="rejected", sha256=hashlib.sha256(data).hexdigest())
+        if is_system_error(exc):
+            raise fault_from(exc) from exc
+        log.exception("unexpected error reading %s", name)
+        outcome = Outcome(file=name, status="rejected", sha256=hashlib.sha256(data).hexdigest())
         outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
         return outcome

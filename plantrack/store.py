@@ -11,6 +11,7 @@ process are serialised by a lock so that version numbers never race.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import threading
@@ -26,8 +27,52 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_LOCK_TIMEOUT = 60.0
 
 
-class StoreBusy(RuntimeError):
+class StoreFault(RuntimeError):
+    """The store cannot be used: disk full, read-only, damaged, or locked past its wait.
+
+    The system's fault, never the district's: a file being loaded when it happens was not
+    judged, and nothing of it was stored. The message is Vietnamese and names no file path."""
+
+
+class StoreBusy(StoreFault):
     """The store stayed locked by another process for longer than the timeout."""
+
+
+# errno values that mean the machine, not the file, failed
+SYSTEM_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
+
+
+def is_system_error(exc: BaseException) -> bool:
+    """Whether an exception (or one it was raised from) is the machine failing: a full disk, a
+    read-only file system, an I/O error, memory, or any DuckDB error of the store."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (StoreFault, MemoryError, duckdb.Error)):
+            return True
+        if isinstance(exc, OSError) and exc.errno in SYSTEM_ERRNOS:
+            return True
+        text = str(exc).lower()
+        if isinstance(exc, OSError) and ("no space left" in text or "read-only file system" in text):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def fault_from(exc: BaseException) -> StoreFault:
+    """A StoreFault saying, in Vietnamese, what kind of system failure ``exc`` is."""
+    if isinstance(exc, StoreFault):
+        return exc
+    text = str(exc).lower()
+    if "no space left" in text or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        why = "ổ đĩa của máy chủ đã đầy"
+    elif "read-only" in text or "read only" in text or getattr(exc, "errno", None) == errno.EROFS \
+            or "permission denied" in text:
+        why = "cơ sở dữ liệu đang ở chế độ chỉ đọc hoặc không ghi được"
+    else:
+        why = "máy chủ không đọc/ghi được cơ sở dữ liệu"
+    return StoreFault(f"Lỗi hệ thống: {why} ({type(exc).__name__}). Đây là lỗi của máy chủ, không phải của tệp; "
+                      "tệp chưa được kiểm tra và không có gì được lưu. Hãy báo quản trị hệ thống và thử lại sau.")
 
 
 def default_db_path() -> Path:
@@ -66,7 +111,10 @@ class Store:
     # --- opening ------------------------------------------------------------------------
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise fault_from(exc) from exc
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:
@@ -82,7 +130,7 @@ class Store:
                             f"Cơ sở dữ liệu {self.path} đang được một tiến trình khác sử dụng quá {self.lock_timeout:.0f} giây. "
                             "Hãy thử lại sau."
                         ) from exc
-                    raise
+                    raise fault_from(exc) from exc
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.5)
 
@@ -128,10 +176,18 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as exc:
+                with contextlib.suppress(duckdb.Error):  # a failed commit may have ended it already
+                    con.execute("ROLLBACK")
+                if is_system_error(exc) and not isinstance(exc, StoreFault):
+                    raise fault_from(exc) from exc
                 raise
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise fault_from(exc) from exc
 
     @contextlib.contextmanager
     def writes_paused(self) -> Iterator[None]:

@@ -296,3 +296,52 @@ def test_cli_restore_refuses_a_file_that_is_not_a_backup(store, tmp_path):
     assert run.returncode != 0
     assert "không phải tệp sao lưu" in run.stderr
     assert snapshot(store) == before
+
+
+# --- integrity: a backup whose rows are all there but do not fit together is refused ---------------
+
+def _tampered_backup(tmp_path, sql: str, marker_fix: str | None = None) -> tuple[Store, Path]:
+    store = Store(tmp_path / "live.duckdb")
+    demo_ish(store)
+    out = tmp_path / "b.duckdb"
+    backup(store, out)
+    con = duckdb.connect(str(out))
+    con.execute(sql)
+    if marker_fix:  # keep the row counts consistent, so only the integrity checks can notice
+        con.execute(marker_fix)
+    con.close()
+    return store, out
+
+
+@pytest.mark.parametrize("sql,marker_fix,says", [
+    ("UPDATE return_values SET numerator = denominator + 5 WHERE denominator IS NOT NULL "
+     "AND (return_id, indicator) IN (SELECT (return_id, indicator) FROM return_values "
+     "WHERE denominator IS NOT NULL LIMIT 1)", None, "Số đạt lớn hơn Tổng số"),
+    ("DELETE FROM returns WHERE id = (SELECT max(id) FROM returns)",
+     "UPDATE plantrack_backup SET row_count = row_count - 1 WHERE table_name = 'returns'", "không thuộc báo cáo nào"),
+    ("UPDATE receipts SET sha256 = 'ab' || substr(sha256, 3) WHERE id = (SELECT min(id) FROM receipts)",
+     None, "không có tệp gốc"),
+])
+def test_restore_refuses_an_inconsistent_backup_and_says_what_is_wrong(tmp_path, sql, marker_fix, says):
+    store, out = _tampered_backup(tmp_path, sql, marker_fix)
+    before = snapshot(store)
+    with pytest.raises(BackupError, match=says):
+        restore(store, out)
+    assert snapshot(store) == before  # nothing changed
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    res = subprocess.run([sys.executable, "-m", "plantrack", "restore", str(out), "--db", str(store.path)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 1 and says in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_restore_ends_every_session_of_the_backup(tmp_path):
+    from plantrack.accounts import create_user
+    from plantrack.sessions import end_session, start_session, user_for_cookie
+
+    store = Store(tmp_path / "live.duckdb")
+    create_user(store, "huyen933", "mat-khau-dai", "district", district_code="933")
+    cookie = start_session(store, "huyen933")
+    backup(store, tmp_path / "b.duckdb")
+    end_session(store, cookie)  # logged out after the backup was taken
+    restore(store, tmp_path / "b.duckdb")
+    assert user_for_cookie(store, cookie) is None

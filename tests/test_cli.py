@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import full_values, make_return
+from plantrack.accounts import create_user
 from plantrack.demo import build_demo
 from plantrack.store import Store
 
@@ -61,6 +62,7 @@ def test_ingest_json_one_line_per_file_and_exit_1_when_refused(tmp_path):
     (folder / "sub" / "vi-thanh.xlsx").write_bytes(make_return("930", "2023", bad))
     (folder / "notes.txt").write_text("not a return")  # folders are read for spreadsheet files only
     db = tmp_path / "x.duckdb"
+    create_user(Store(db), "so-ldtbxh", "mat-khau-dai", "province", province_code="93")
     res = run("ingest", str(folder), "--json", "--user", "so-ldtbxh", "--received", "2023-12-05", db=db)
     assert res.returncode == 1
     lines = [json.loads(line) for line in res.stdout.splitlines()]
@@ -120,3 +122,131 @@ def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(tmp_path)
     short = subprocess.run([sys.executable, "-m", "plantrack", "user", "add", "x1y", "--role", "admin", "--db", str(db)],
                            input="short\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert short.returncode == 2
+
+
+# --- accounts from the command line -----------------------------------------------------------
+
+def _with_stdin(args, db, text):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "plantrack", *args, "--db", str(db)], input=text,
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def test_ingest_user_must_name_an_existing_account(tmp_path):
+    db = tmp_path / "x.duckdb"
+    f = tmp_path / "chau-thanh.xlsx"
+    f.write_bytes(make_return("933", "2023", full_values("933")))
+    res = run("ingest", str(f), "--user", "quocgia", db=db)  # free text would later grant download rights
+    assert res.returncode == 2 and "quocgia" in res.stderr
+    assert Store(db).rows("SELECT count(*) FROM receipts") == [(0,)]
+    create_user(Store(db), "huyen933", "mat-khau-dai", "district", district_code="933")
+    res = run("ingest", str(f), "--user", "HUYEN933", db=db)
+    assert res.returncode == 0, res.stderr
+    assert Store(db).rows("SELECT sender FROM receipts") == [("huyen933",)]
+
+
+def test_user_list_passwd_remove(tmp_path):
+    from plantrack.accounts import authenticate
+    from plantrack.sessions import start_session, user_for_cookie
+
+    db = tmp_path / "u.duckdb"
+    store = Store(db)
+    create_user(store, "tinh93", "mat-khau-cu-1", "province", province_code="93")
+    create_user(store, "huyen933", "mat-khau-cu-2", "district", district_code="933")
+    cookie = start_session(store, "tinh93")
+    listed = run("user", "list", "--json", db=db)
+    assert listed.returncode == 0, listed.stderr
+    assert [(u["username"], u["role"]) for u in json.loads(listed.stdout)] == [("huyen933", "district"),
+                                                                               ("tinh93", "province")]
+    assert "argon2" not in listed.stdout and "mat-khau" not in listed.stdout
+
+    res = _with_stdin(["user", "passwd", "tinh93"], db, "mat-khau-moi-dai\n")
+    assert res.returncode == 0, res.stderr
+    assert "mat-khau-moi-dai" not in res.stdout + res.stderr
+    assert authenticate(store, "tinh93", "mat-khau-cu-1") is None
+    assert authenticate(store, "tinh93", "mat-khau-moi-dai")["role"] == "province"
+    assert user_for_cookie(store, cookie) is None  # a changed password ends the old sessions
+    assert _with_stdin(["user", "passwd", "tinh93"], db, "ngan\n").returncode == 2
+    assert _with_stdin(["user", "passwd", "khong-co"], db, "mat-khau-moi-dai\n").returncode == 2
+
+    assert run("user", "remove", "huyen933", db=db).returncode == 0
+    assert authenticate(store, "huyen933", "mat-khau-cu-2") is None
+    assert run("user", "remove", "huyen933", db=db).returncode == 2
+
+
+# --- folders: links, special files, names --------------------------------------------------------
+
+def test_folder_load_skips_links_and_special_files_unless_asked(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "vi-thanh.xlsx").write_bytes(make_return("930", "2023", full_values("930")))
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "chau-thanh.xlsx").write_bytes(make_return("933", "2023", full_values("933")))
+    (folder / "link.xlsx").symlink_to(outside / "vi-thanh.xlsx")
+    (folder / "linked-dir").symlink_to(outside)
+    os.mkfifo(folder / "pipe.xlsx")  # would block a reader forever
+    db = tmp_path / "x.duckdb"
+    res = run("ingest", str(folder), "--json", db=db)
+    assert res.returncode == 0, res.stderr
+    assert [Path(json.loads(line)["file"]).name for line in res.stdout.splitlines()] == ["chau-thanh.xlsx"]
+    for name in ("link.xlsx", "linked-dir", "pipe.xlsx"):
+        assert f"Bỏ qua {folder / name}" in res.stderr
+    followed = run("ingest", str(folder), "--json", "--follow-links", db=db)
+    names = sorted(Path(json.loads(line)["file"]).name for line in followed.stdout.splitlines())
+    assert names == ["chau-thanh.xlsx", "link.xlsx", "vi-thanh.xlsx"]  # the fifo is still skipped
+    assert f"Bỏ qua {folder / 'pipe.xlsx'}" in followed.stderr
+
+
+def test_file_names_are_cleaned_of_control_characters_before_printing_and_storing(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    nasty = "bao\x1b[2J\x1b[31mcao\rTỪ CHỐI\u202e.xlsx"
+    (folder / nasty).write_bytes(make_return("933", "2023", full_values("933")))
+    db = tmp_path / "x.duckdb"
+    res = run("ingest", str(folder), db=db)
+    assert res.returncode == 0, res.stderr
+    for stream in (res.stdout, res.stderr):
+        assert "\x1b" not in stream and "\r" not in stream and "\u202e" not in stream
+    assert "baocaoTỪ CHỐI.xlsx" in res.stdout
+    ((stored,),) = Store(db).rows("SELECT filename FROM receipts")
+    assert stored.endswith("baocaoTỪ CHỐI.xlsx") and "\x1b" not in stored
+
+
+# --- the store's integrity ------------------------------------------------------------------------
+
+def test_check_is_clean_on_the_demo_store_and_lists_what_is_broken(demo93, tmp_path):
+    res = run("check", "--json", db=demo93)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout) == {"ok": True, "problems": []}
+    broken = tmp_path / "broken.duckdb"
+    import shutil
+    shutil.copy(demo93, broken)
+    store = Store(broken)
+    with store.transaction() as con:
+        rid = con.execute("SELECT min(id) FROM returns").fetchone()[0]
+        con.execute("UPDATE return_values SET numerator = denominator + 1 WHERE return_id = ? AND indicator = 'CT01'",
+                    [rid])
+        con.execute("DELETE FROM return_values WHERE return_id = (SELECT max(id) FROM returns)")
+        con.execute("UPDATE blobs SET size = size + 1 WHERE sha256 = (SELECT min(sha256) FROM blobs)")
+    res = run("check", "--json", db=broken)
+    assert res.returncode == 3
+    codes = {p["code"] for p in json.loads(res.stdout)["problems"]}
+    assert codes == {"numerator-exceeds-denominator", "return-without-values", "file-damaged"}
+    assert "Số đạt lớn hơn Tổng số" in res.stderr
+
+
+def test_only_the_demo_store_has_demo_accounts(demo93, tmp_path):
+    from plantrack.accounts import count_users
+
+    assert count_users(Store(demo93)) == 4  # plantrack demo: the published demo accounts
+    f = tmp_path / "chau-thanh.xlsx"
+    f.write_bytes(make_return("933", "2023", full_values("933")))
+    db = tmp_path / "real.duckdb"
+    assert run("ingest", str(f), db=db).returncode == 0
+    assert count_users(Store(db)) == 0
+    backup_file = tmp_path / "b.duckdb"
+    assert run("backup", "-o", str(backup_file), db=db).returncode == 0
+    restored = tmp_path / "restored.duckdb"
+    assert run("restore", str(backup_file), db=restored).returncode == 0
+    assert count_users(Store(restored)) == 0

@@ -191,7 +191,7 @@ def test_8_loads_from_separate_processes_at_once_all_succeed_and_lose_nothing(fo
         inboxes.append(inbox)
     start = time.monotonic()
     loads = [subprocess.Popen([sys.executable, "-m", "plantrack", "ingest", str(inbox), "--db", str(db), "--json",
-                               "--received", RECEIVED],
+                               "--received", RECEIVED, "--follow-links"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT)
              for inbox in inboxes]
     results = [p.communicate(timeout=300) for p in loads]
@@ -223,7 +223,7 @@ def test_the_same_file_sent_by_8_processes_at_once_is_one_version(tmp_path):
     db = tmp_path / "same.duckdb"
     Store(db).rows("SELECT 1")
     loads = [subprocess.Popen([sys.executable, "-m", "plantrack", "ingest", str(folder[0]), "--db", str(db), "--json",
-                               "--received", RECEIVED], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               "--received", RECEIVED, "--follow-links"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=_env(), cwd=ROOT) for _ in range(8)]
     statuses = []
     for p in loads:

@@ -171,7 +171,7 @@ def test_cli_survives_a_folder_of_every_hostile_file(hostile_dir, tmp_path):
         (folder / case.filename).symlink_to(hostile_dir / case.filename)
     db = tmp_path / "cli.duckdb"
     run = subprocess.run([sys.executable, "-m", "plantrack", "ingest", str(folder), "--db", str(db), "--json",
-                          "--received", "2023-11-01"],
+                          "--received", "2023-11-01", "--follow-links"],
                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300)
     assert run.returncode == 1, run.stderr[-3000:]  # 1: some input was refused; not a crash
     lines = [json.loads(line) for line in run.stdout.splitlines()]

@@ -2,7 +2,8 @@
 Playwright with the system's Debian chromium (never a downloaded browser).
 
 Opens every page the router lists, logs in as a district officer, uploads a good and a bad
-return and reads what the officer reads. Screenshots go to tests/e2e/screenshots/
+return and reads what the officer reads; a login lasts across reloads and tabs (its HttpOnly
+cookie) and logging out ends it everywhere, the copied cookie included. Screenshots go to tests/e2e/screenshots/
 (gitignored) for a human to look at. Every wait is bounded; the server is always stopped.
 """
 
@@ -85,7 +86,7 @@ def server(prepared_db, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
     env = {**os.environ, "PLANTRACK_DB": str(prepared_db), "BROWSER_PATH": str(CHROMIUM)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--global.developmentMode", "false"]
     with open(log, "wb") as out:
@@ -200,7 +201,7 @@ def _upload(page, name: str, data: bytes) -> None:
 
 
 def _go(page, title: str) -> None:
-    """Follow the sidebar link (a reload would start a new session and forget the login)."""
+    """Follow the sidebar link (as a planner does; a reload would keep the login too, through its cookie)."""
     links = page.locator('[data-testid="stSidebarNav"] a')
     for i in range(links.count()):
         if links.nth(i).inner_text().strip().splitlines()[-1].strip() == title:
@@ -286,3 +287,80 @@ def _officer_uploads(page, server) -> None:
     page.get_by_role("button", name=re.compile("Tải ảnh PNG")).wait_for()
     _settle(page)
     _shot(page, "export")
+
+
+# --- a login that lasts -------------------------------------------------------------------------
+
+LOGGED_IN = re.compile(r"Đã đăng nhập: huyen930")
+
+
+def _session_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == "plantrack_session"), None)
+
+
+def _logged_in(page) -> bool:
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name=re.compile(r"^(Đăng nhập|Đăng xuất)$")) \
+        .first.wait_for()
+    return page.get_by_text(LOGGED_IN).count() > 0
+
+
+def _open(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    _settle(page)
+
+
+def test_a_login_lasts_across_reloads_and_tabs_and_logging_out_ends_it_everywhere(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    context.set_default_timeout(STEP_TIMEOUT)
+    page = context.new_page()
+    others = []
+    try:
+        with _shot_on_failure(page, "session"):
+            _open(page, server)
+            _nav_links(page, server)
+            _login(page, "huyen930", "huyen930-demo")
+            deadline = time.monotonic() + 30
+            while _session_cookie(context) is None and time.monotonic() < deadline:
+                page.wait_for_timeout(200)
+            cookie = _session_cookie(context)
+            assert cookie is not None, "the login cookie was not set"
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert "plantrack_session" not in page.evaluate("document.cookie")  # no script can read it
+
+            page.reload(wait_until="domcontentloaded")
+            _settle(page)
+            assert _logged_in(page), "a reload logged the officer out"
+
+            tab = context.new_page()
+            _open(tab, server + "/nop-bao-cao")
+            assert _logged_in(tab), "a new tab is not logged in"
+            tab.get_by_text("Tải mẫu báo cáo (.xlsx)").wait_for()
+
+            copied = browser.new_context()  # the cookie copied to another browser works… until logout
+            others.append(copied)
+            copied.add_cookies([cookie])
+            thief = copied.new_page()
+            _open(thief, server)
+            assert _logged_in(thief)
+
+            page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Đăng xuất").click()
+            page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Đăng nhập").wait_for()
+            _settle(page)
+            page.reload(wait_until="domcontentloaded")
+            _settle(page)
+            assert not _logged_in(page), "still logged in after logging out and reloading"
+            tab.reload(wait_until="domcontentloaded")
+            _settle(tab)
+            assert not _logged_in(tab), "the other tab is still logged in"
+
+            replay = browser.new_context()  # the old cookie replayed after logout is refused
+            others.append(replay)
+            replay.add_cookies([cookie])
+            late = replay.new_page()
+            _open(late, server + "/nop-bao-cao")
+            assert not _logged_in(late), "a revoked cookie still logs in"
+            late.get_by_text(re.compile("Hãy .*đăng nhập")).first.wait_for()
+    finally:
+        for c in others:
+            c.close()
+        context.close()
