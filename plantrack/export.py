@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from plantrack.charts import COMPLETENESS_LABELS_VI, NO_DATA_TEXT, NOT_REPORTED_TEXT, STATUS_LABELS_VI
 from plantrack.measure import periods_with_data, province_report
+from plantrack.plain import text_cell
 from plantrack.plans import Period, Plans, load_plans, parse_period
 from plantrack.store import Store
 from plantrack.units import Units, load_units
@@ -290,6 +291,7 @@ def _font(bold: bool = False, italic: bool = False, size: float = 12, color: str
 
 
 def _head(cell, size: float = 11) -> None:
+    text_cell(cell)
     cell.font = _font(bold=True, size=size)
     cell.fill = _HEAD_FILL
     cell.border = _BOX
@@ -298,6 +300,7 @@ def _head(cell, size: float = 11) -> None:
 
 def _body(cell, align: str = "left", wrap: bool = False, bold: bool = False, missing: bool = False,
           fill: PatternFill | None = None, size: float = 11) -> None:
+    text_cell(cell)  # a name or label starting with '=' is text, never a formula
     cell.font = _font(bold=bold, italic=missing, size=size, color=_MISSING_COLOR if missing else None)
     cell.border = _BOX
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
@@ -332,7 +335,7 @@ def _box_range(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, fill: PatternF
 def _line(ws: Worksheet, row: int, ncols: int, text: str, bold: bool = False, italic: bool = False,
           size: float = 12, align: str = "center", height: float | None = None) -> None:
     """One line of text across the whole table width."""
-    c = ws.cell(row, 1, text)
+    c = text_cell(ws.cell(row, 1, text))
     c.font = _font(bold=bold, italic=italic, size=size)
     c.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
@@ -342,7 +345,7 @@ def _line(ws: Worksheet, row: int, ncols: int, text: str, bold: bool = False, it
 
 def _text(ws: Worksheet, row: int, cols: tuple[int, int], text: str, bold: bool = False, italic: bool = False,
           size: float = 12) -> None:
-    c = ws.cell(row, cols[0], text)
+    c = text_cell(ws.cell(row, cols[0], text))
     c.font = _font(bold=bold, italic=italic, size=size)
     c.alignment = Alignment(horizontal="center", vertical="center")
     if cols[1] > cols[0]:
