@@ -184,6 +184,11 @@ def annotation_key(data: bytes, issues: Sequence[Issue]) -> str:
     return h.hexdigest()
 
 
+def annotation_dir(store_path: str | os.PathLike) -> str:
+    """Where the annotated copies of a store's files are kept: beside the store (``X.duckdb.annotated``)."""
+    return os.fspath(store_path) + ".annotated"
+
+
 def cached_annotation(cache_dir: str | os.PathLike, data: bytes, issues: Sequence[Issue], **limits) -> bytes:
     """``annotate_workbook`` made once per (file, issues, plantrack version) and kept in ``cache_dir``.
 
