@@ -38,6 +38,7 @@ from plantrack import __version__
 from plantrack.bounded import ChildFailed, LimitExceeded, run_bounded
 from plantrack.charts import format_count, format_percent
 from plantrack.issues import Issue
+from plantrack.plain import file_name, unique_name
 from plantrack.plans import Plan
 from plantrack.workbook import MAX_COLS, MAX_ROWS, ReadError, parse_ref, read_workbook
 
@@ -210,6 +211,26 @@ def cached_annotation(cache_dir: str | os.PathLike, data: bytes, issues: Sequenc
     except OSError:
         pass  # a read-only disk costs a rebuild next time, not the page
     return out
+
+
+MARKED_SUFFIX = "-danh-dau-loi.xlsx"
+
+
+def write_annotated(data: bytes, issues: Sequence[Issue], out_dir: str | os.PathLike, original_name: str,
+                    taken: set[str], **limits) -> str:
+    """Write the annotated copy of a file into ``out_dir`` as ``<its name>-danh-dau-loi.xlsx``, the name
+    cleaned of folders and control characters (``plain.file_name``) and made unique among ``taken``
+    (names compared ignoring case; the name used is added). Returns the path written."""
+    base = file_name(original_name, default="bao-cao")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    name = unique_name(file_name(stem + MARKED_SUFFIX), taken)
+    path = os.path.join(out_dir, name)
+    out = annotate_workbook(data, issues, **limits)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(out)
+    os.replace(tmp, path)
+    return path
 
 
 def _xml_bytes(data: bytes) -> int:

@@ -73,17 +73,69 @@ def cmd_ingest(args, store: Store) -> int:
         if folder:
             _say(f"[{n}/{total}] {path}")
 
+    marked_dir, taken = _annotation_folder(args.annotate_to) if args.annotate_to else (None, set())
     refused = 0
     counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
     for outcome in ingest_paths(store, args.paths, sender=args.user, received=_received(args.received), progress=progress):
         counts[outcome.status] += 1
         if outcome.status == "rejected":
             refused += 1
+            if marked_dir is not None:
+                _write_marked(Path(outcome.file), outcome.errors + outcome.warnings, marked_dir, taken)
         if args.json:
             print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
         else:
             _print_outcome(outcome)
     _say(f"{total} tệp: {counts['accepted']} được nhận, {counts['unchanged']} không đổi, {counts['rejected']} bị từ chối.")
+    return 1 if refused else 0
+
+
+def _annotation_folder(text: str) -> tuple[Path, set[str]]:
+    """The folder annotated copies go to (created), and the names already in it (never overwritten)."""
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"'{text}' không phải là thư mục")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder, {p.name.casefold() for p in folder.iterdir()}
+
+
+def _write_marked(path: Path, issues, folder: Path, taken: set[str]) -> None:
+    from plantrack.annotate import write_annotated
+    from plantrack.ingest import read_file_bounded
+
+    try:
+        data = read_file_bounded(path)
+    except OSError:
+        data = b""  # the issues alone, on the Loi sheet
+    written = write_annotated(data, issues, folder, path.name, taken)
+    _say(f"  tệp đánh dấu lỗi: {written}")
+
+
+def cmd_annotate(args, store: Store) -> int:
+    """Each refused file's marked-up copy into the output folder; accepted files get none."""
+    from plantrack.annotate import write_annotated
+    from plantrack.ingest import check_bytes_bounded, collect_files, read_file_bounded
+    from plantrack.issues import make_issue
+
+    for p in args.files:
+        if not Path(p).exists():
+            raise UsageError(f"không có tệp hoặc thư mục '{p}'")
+    folder, taken = _annotation_folder(args.output)
+    units, plans = load_units(), load_plans()
+    refused = 0
+    for path in collect_files(args.files):
+        try:
+            data = read_file_bounded(path)
+        except OSError as exc:
+            data, issues = b"", [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
+        else:
+            issues = check_bytes_bounded(data, units, plans).issues
+        if not any(i.is_error for i in issues):
+            _say(f"{path}: không có lỗi, tệp được nhận; không tạo tệp đánh dấu lỗi.")
+            continue
+        refused += 1
+        _say(f"{path}: bị từ chối ({sum(i.is_error for i in issues)} lỗi).")
+        _say(f"  tệp đánh dấu lỗi: {write_annotated(data, issues, folder, path.name, taken)}")
     return 1 if refused else 0
 
 
@@ -205,7 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--user", help="người gửi")
     p.add_argument("--received", help="ngày nhận YYYY-MM-DD (mặc định: hôm nay)")
+    p.add_argument("--annotate-to", metavar="DIR", help="ghi tệp đánh dấu lỗi của mỗi tệp bị từ chối vào thư mục này")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("annotate", parents=[common], help="tệp đánh dấu lỗi của các tệp bị từ chối")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="thư mục ghi tệp đánh dấu lỗi")
+    p.set_defaults(func=cmd_annotate)
 
     p = sub.add_parser("report", parents=[common], help="số liệu của tỉnh so với chỉ tiêu")
     p.add_argument("--province", required=True)

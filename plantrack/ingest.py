@@ -113,7 +113,7 @@ def preview_bytes(store: Store, data: bytes, filename: str, *, received: dt.date
     units, plans = units or load_units(), plans or load_plans()
     with store.session():
         outcome, checked, _, _ = _judge(store, data, filename, received, units, plans, max_bytes,
-                                        expect_district, expect_period, check=_bounded_check)
+                                        expect_district, expect_period, check=check_bytes_bounded)
         if outcome.status == "accepted":
             outcome.version = store.rows("SELECT coalesce(max(version), 0) + 1 FROM returns "
                                          "WHERE district_code = ? AND period = ?",
@@ -121,7 +121,10 @@ def preview_bytes(store: Store, data: bytes, filename: str, *, received: dt.date
     return outcome
 
 
-def _bounded_check(data: bytes, units: Units, plans: Plans, max_bytes: int) -> Checked:
+def check_bytes_bounded(data: bytes, units: Units | None = None, plans: Plans | None = None,
+                        max_bytes: int = MAX_FILE_BYTES) -> Checked:
+    """``check_bytes`` in a child held to the per-file limits; a file past them is ``file-too-large``."""
+    units, plans = units or load_units(), plans or load_plans()
     try:
         return run_bounded(check_bytes, data, units, plans, max_bytes)
     except (LimitExceeded, ChildFailed) as exc:
