@@ -114,7 +114,7 @@ def _expect(case, errors: list[str], status: str) -> None:
 def test_hostile_file_is_judged_within_10_s_and_500_mb(name, hostile_dir, measurer):
     case = CASES[name]
     path = hostile_dir / case.filename
-    result = measurer(path, SECONDS + 2)
+    result = measurer(path, SECONDS + 2)  # CPU seconds (RLIMIT_CPU), not a wall clock
     # the forked child's own peak, plus the warm parent's whole footprint: what a fresh process would need at most
     peak = result["peak_mb"] + measurer.baseline_mb
     print(f"\n{name:40} {path.stat().st_size:>10,} B  {result.get('seconds', float('nan')):6.2f} s"
