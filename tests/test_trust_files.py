@@ -176,3 +176,26 @@ def test_text_cell_keeps_a_string_starting_with_equals_as_text():
     ws["A1"] = "=1+2"
     assert ws["A1"].data_type == "f"  # what openpyxl does on its own
     assert text_cell(ws["A1"]).data_type == "s"
+
+
+def test_export_writes_every_name_as_text_never_as_a_formula(tmp_path):
+    """The consolidated report writes names as text: a unit whose name starts with '=' (the registry
+    has none today) stays a name, not a formula that would run in the planner's Excel."""
+    import dataclasses
+    import datetime as dt
+
+    from plantrack.export import export_report
+    from plantrack.store import Store
+    from plantrack.units import Units, load_units
+    from tests.helpers import full_values, load
+
+    real = load_units()
+    hostile = dataclasses.replace(real.districts["933"], kind='=HYPERLINK("http://attacker.example","x")&"Huyện"')
+    units = Units(dict(real.provinces), {**real.districts, "933": hostile})
+    store = Store(tmp_path / "export.duckdb")
+    assert load(store, "933", "2023", full_values("933"), received=dt.datetime(2023, 11, 1)).status == "accepted"
+    out = export_report(store, "93", "2023", units=units)
+    assert live_content(out) == []
+    names = [c.value for ws in load_workbook(io.BytesIO(out)).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert names
