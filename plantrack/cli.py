@@ -62,6 +62,7 @@ def _received(text: str | None) -> dt.datetime | None:
 
 def cmd_ingest(args, store: Store) -> int:
     from plantrack.ingest import collect_files, ingest_paths
+    from plantrack.plain import terminal_text
 
     for p in args.paths:
         if not Path(p).exists():
@@ -71,7 +72,7 @@ def cmd_ingest(args, store: Store) -> int:
 
     def progress(n: int, total: int, path: Path) -> None:
         if folder:
-            _say(f"[{n}/{total}] {path}")
+            _say(f"[{n}/{total}] {terminal_text(path)}")
 
     marked_dir, taken = _annotation_folder(args.annotate_to) if args.annotate_to else (None, set())
     refused = 0
@@ -102,13 +103,14 @@ def _annotation_folder(text: str) -> tuple[Path, set[str]]:
 def _write_marked(path: Path, issues, folder: Path, taken: set[str]) -> None:
     from plantrack.annotate import write_annotated
     from plantrack.ingest import read_file_bounded
+    from plantrack.plain import terminal_text
 
     try:
         data = read_file_bounded(path)
     except OSError:
         data = b""  # the issues alone, on the Loi sheet
     written = write_annotated(data, issues, folder, path.name, taken)
-    _say(f"  tệp đánh dấu lỗi: {written}")
+    _say(f"  tệp đánh dấu lỗi: {terminal_text(written)}")
 
 
 def cmd_annotate(args, store: Store) -> int:
@@ -116,6 +118,7 @@ def cmd_annotate(args, store: Store) -> int:
     from plantrack.annotate import write_annotated
     from plantrack.ingest import check_bytes_bounded, collect_files, read_file_bounded
     from plantrack.issues import make_issue
+    from plantrack.plain import terminal_text
 
     for p in args.files:
         if not Path(p).exists():
@@ -131,23 +134,25 @@ def cmd_annotate(args, store: Store) -> int:
         else:
             issues = check_bytes_bounded(data, units, plans).issues
         if not any(i.is_error for i in issues):
-            _say(f"{path}: không có lỗi, tệp được nhận; không tạo tệp đánh dấu lỗi.")
+            _say(f"{terminal_text(path)}: không có lỗi, tệp được nhận; không tạo tệp đánh dấu lỗi.")
             continue
         refused += 1
-        _say(f"{path}: bị từ chối ({sum(i.is_error for i in issues)} lỗi).")
-        _say(f"  tệp đánh dấu lỗi: {write_annotated(data, issues, folder, path.name, taken)}")
+        _say(f"{terminal_text(path)}: bị từ chối ({sum(i.is_error for i in issues)} lỗi).")
+        _say(f"  tệp đánh dấu lỗi: {terminal_text(write_annotated(data, issues, folder, path.name, taken))}")
     return 1 if refused else 0
 
 
 def _print_outcome(outcome) -> None:
+    from plantrack.plain import terminal_text as t  # file names, sheet names and quoted cells: text, not escapes
+
     word = {"accepted": "NHẬN", "unchanged": "KHÔNG ĐỔI", "rejected": "TỪ CHỐI"}[outcome.status]
     who = ", ".join(x for x in (outcome.district, outcome.province, outcome.period) if x)
     version = f" (phiên bản {outcome.version})" if outcome.version else ""
-    print(f"{word}: {outcome.file}{' — ' + who if who else ''}{version}")
+    print(f"{word}: {t(outcome.file)}{' — ' + who if who else ''}{version}")
     for label, issues in (("lỗi", outcome.errors), ("cảnh báo", outcome.warnings)):
         for i in issues:
-            where = f"{i.where} " if i.where else ""
-            print(f"  [{label}] {i.code} {where}{('(' + i.indicator + ') ') if i.indicator else ''}{i.message}")
+            where = f"{t(i.where)} " if i.where else ""
+            print(f"  [{label}] {i.code} {where}{('(' + i.indicator + ') ') if i.indicator else ''}{t(i.message)}")
 
 
 def cmd_report(args, store: Store) -> int:

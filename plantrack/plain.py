@@ -5,7 +5,7 @@ string render as itself in anything that reads Markdown (Streamlit's ``st.markdo
 ``st.caption``, ``st.error``…, where ``[x](http://…)`` would become a link and ``![x](…)``
 an image fetched by whoever opens the page); ``text_cell`` keeps a string written into a
 workbook from becoming a formula; ``file_name`` makes a received file's name safe to write
-to disk or offer as a download.
+to disk or offer as a download; ``terminal_text`` keeps it from driving a terminal.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ def text_cell(cell):
     if isinstance(cell.value, str):
         cell.data_type = "s"
     return cell
+
+
+def terminal_text(text: object) -> str:
+    """``text`` for a terminal line: control and format characters (escape sequences, line breaks,
+    bidirectional overrides) are shown as their ``\\x1b``/``\\u202e`` escapes, not obeyed."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cf") else ch
+                   for ch in ("" if text is None else str(text)))
 
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')

@@ -83,3 +83,20 @@ def test_ingest_annotate_to_writes_refused_files_copies(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["cong-thuc-danh-dau-loi.xlsx", "sai-danh-dau-loi.xlsx"]
     assert all(live_content(p.read_bytes()) == [] for p in out.iterdir())
     assert "tệp đánh dấu lỗi" in capsys.readouterr().err
+
+
+def test_file_text_cannot_drive_the_terminal(tmp_path, capsys):
+    """A file name with an escape sequence and cells with tabs and line breaks (the hostile
+    ``control-chars.xlsx``) print as visible escapes, on stdout and stderr alike."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(HOSTILE / "control-chars.xlsx", inbox / "x\x1b[2J\u202e.xlsx")
+    out = tmp_path / "out"
+    assert main(["ingest", str(inbox), "--db", str(tmp_path / "s.duckdb"), "--annotate-to", str(out)]) == 1
+    assert main(["annotate", str(inbox), "-o", str(out)]) == 1
+    printed = capsys.readouterr()
+    for text in (printed.out, printed.err):
+        assert "\x1b" not in text and "\u202e" not in text
+    message = next(line for line in printed.out.splitlines() if "unit-unknown" in line)
+    assert "\t" not in message and "\\t" in message
+    assert "\\x1b[2J" in printed.out
