@@ -29,7 +29,8 @@ def live_content(data: bytes, allowed: re.Pattern | None = None) -> list[str]:
             name = info.filename
             body = zf.read(info)
             lower = name.lower()
-            if "externallink" in lower or "vbaproject" in lower or "activex" in lower or "embeddings" in lower:
+            if any(k in lower for k in ("externallink", "vbaproject", "activex", "embeddings", "connections",
+                                        "querytable", "ctrlprops")):
                 found.append(f"{name}: part")
             if lower.endswith(".rels") and b'TargetMode="External"' in body:
                 found.append(f"{name}: external target")

