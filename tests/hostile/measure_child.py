@@ -1,20 +1,20 @@
 """Measure ``check_bytes`` on one file at a time, each in its own child process.
 
 Run as ``python tests/hostile/measure_child.py``: it imports the engine once, then for every
-line ``SECONDS<TAB>PATH`` on stdin forks a child that reads the file the way the command line
-does (``read_file_bounded``) and checks it, and answers one JSON line on stdout: the error and
-warning codes, the child's own seconds in ``check_bytes``, and its peak resident memory as the
-kernel reports it to the parent (``os.wait4`` → ``ru_maxrss``). A child that runs past SECONDS
-is killed; one that dies (a native abort, the address-space limit) is reported as such. Forking
-from an already-warm process keeps this cheap enough to run for every hostile file.
+line ``SECONDS<TAB>PATH`` on stdin runs, in a child forked by ``plantrack.bounded.run_bounded``
+(the same mechanism the engine uses for every piece of work on a file), a reading of the file the
+way the command line does (``read_file_bounded``) and its check, and answers one JSON line on
+stdout: the error and warning codes, the child's CPU seconds in ``check_bytes``, and its peak
+resident memory as the kernel reports it to the parent (``os.wait4`` → ``ru_maxrss``). The child
+is capped by the kernel at SECONDS of CPU and 500 MB of address space above this process
+(RLIMIT_CPU, RLIMIT_AS), never by a wall clock: a busy machine slows a file down without failing
+it. A child that hits a cap or dies is reported as such. Forking from an already-warm process
+keeps this cheap enough to run for every hostile file.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import resource
-import signal
 import sys
 import time
 import traceback
@@ -25,74 +25,36 @@ sys.path.insert(0, str(ROOT))
 
 import python_calamine  # noqa: E402,F401 - imported lazily by the reader; warm it before forking
 
+from plantrack.bounded import MEMORY_BYTES, ChildFailed, LimitExceeded, run_bounded  # noqa: E402
 from plantrack.ingest import check_bytes, read_file_bounded  # noqa: E402
 from plantrack.plans import load_plans  # noqa: E402
 from plantrack.units import load_units  # noqa: E402
 
-ADDRESS_SPACE_LIMIT = 3 << 30  # a regression fails here instead of swapping the machine
 
-
-def _child(path: str, out_fd: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
-    result: dict = {}
-    try:
-        data = read_file_bounded(Path(path))
-        start = time.perf_counter()
-        checked = check_bytes(data, UNITS, PLANS)
-        result["seconds"] = time.perf_counter() - start
-        result["errors"] = sorted({i.code for i in checked.errors})
-        result["warnings"] = sorted({i.code for i in checked.warnings})
-        result["messages"] = [i.message[:200] for i in checked.errors[:3]]
-    except BaseException as exc:  # noqa: BLE001 - reporting what escaped is the point
-        result["exception"] = f"{type(exc).__name__}: {str(exc)[:300]}"
-        result["traceback"] = traceback.format_exc()[-1500:]
-    os.write(out_fd, json.dumps(result, ensure_ascii=False).encode())
-    os.close(out_fd)
+def _judge(path: str) -> dict:
+    data = read_file_bounded(Path(path))
+    start = time.process_time()
+    checked = check_bytes(data, UNITS, PLANS)
+    return {"seconds": time.process_time() - start,
+            "errors": sorted({i.code for i in checked.errors}),
+            "warnings": sorted({i.code for i in checked.warnings}),
+            "messages": [i.message[:200] for i in checked.errors[:3]]}
 
 
 def measure(path: str, limit: float) -> dict:
-    read_fd, write_fd = os.pipe()
+    usage: list = []
     started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        try:
-            _child(path, write_fd)
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    os.set_blocking(read_fd, False)
-    chunks: list[bytes] = []
-    timed_out = False
-    while True:
-        try:
-            while chunk := os.read(read_fd, 1 << 16):
-                chunks.append(chunk)
-        except BlockingIOError:
-            pass
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - started > limit:
-            os.kill(pid, signal.SIGKILL)
-            timed_out = True
-            _, status, usage = os.wait4(pid, 0)
-            break
-        time.sleep(0.005)
     try:
-        while chunk := os.read(read_fd, 1 << 16):
-            chunks.append(chunk)
-    except BlockingIOError:
-        pass
-    os.close(read_fd)
-    raw = b"".join(chunks)
-    result = json.loads(raw) if raw and not timed_out else {}
+        result = run_bounded(_judge, path, cpu_seconds=limit, memory_bytes=MEMORY_BYTES, usage=usage)
+    except LimitExceeded as exc:
+        result = {"exception": f"{exc.what} limit: {exc}"}
+    except ChildFailed as exc:
+        text = str(exc)
+        result = {"exception": text.split("\n", 1)[0][:300], "traceback": text[-1500:]}
+    except BaseException as exc:  # noqa: BLE001 - reporting what escaped is the point
+        result = {"exception": f"{type(exc).__name__}: {str(exc)[:300]}", "traceback": traceback.format_exc()[-1500:]}
     result["wall_seconds"] = time.monotonic() - started
-    result["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
-    if timed_out:
-        result["exception"] = f"killed after {limit:.0f} s"
-    elif os.WIFSIGNALED(status):
-        result["exception"] = f"died of signal {os.WTERMSIG(status)}"
+    result["peak_mb"] = usage[0].peak_rss_bytes / 2**20 if usage else 0.0
     return result
 
 
