@@ -825,7 +825,8 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
             if "worksheet" not in str(meta.typ).lower():
                 continue
             src = wb.get_sheet_by_name(meta.name)
-            sheet = Sheet(name=meta.name, visible=visible)
+            # NFC: a BIFF5 sheet name in code page 1258 carries its tone marks as combining characters
+            sheet = Sheet(name=unicodedata.normalize("NFC", meta.name), visible=visible)
             r0, c0 = src.start or (0, 0)
             for i, values in enumerate(src.iter_rows()):
                 row = r0 + i + 1
