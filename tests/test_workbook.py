@@ -71,3 +71,27 @@ def test_excel95_without_a_codepage_record_reads_as_cp1252_and_its_vntime_font_d
     assert strings[(6, 3)] == "Huyện Vị Thủy"
     assert strings[(17, 5)] == "Có"  # TCVN3 'Cã' reads as Unicode too: only the font tells
     assert {c.font for c in sheet.cells.values() if isinstance(c.value, str)} == {".VnTime"}
+
+
+# --- rich text: fonts changing inside one cell --------------------------------------------------
+
+@pytest.mark.parametrize("ext", ["xlsx", "xls", "ods"])
+def test_rich_text_runs_are_decoded_each_in_its_own_font(ext):
+    # 'Huyện: Vị ' (Times New Roman) + 'Thñy' (.VnTime): the cell as one string holds 'ị', which no
+    # legacy text has, so only reading run by run gives the district (the old reader said unit-unknown)
+    sheet, _ = _sheet(f"legacy-rich-text-runs.{ext}")
+    assert sheet.value(6, 2) == "Huyện: Vị Thủy"
+
+
+def test_a_shared_string_split_across_continue_records_keeps_its_runs():
+    import struct
+
+    from plantrack.workbook import _sst_runs
+
+    # one rich string: 'Vị ' as UTF-16 in the SST record, then a CONTINUE that restates the width
+    # (compressed) for 'Thñy', then the run (from character 3 on, FONT index 5 = the fifth record)
+    sst = struct.pack("<II", 1, 1) + struct.pack("<HBH", 7, 0x09, 1) + "Vị ".encode("utf-16-le")
+    cont = b"\x00" + "Thñy".encode("latin-1") + struct.pack("<HH", 3, 5)
+    fonts = ["Arial", "Arial", "Arial", "Arial", ".VnTime"]
+    assert _sst_runs([sst, cont], {0}, fonts) == {0: (("Vị ", None), ("Thñy", ".VnTime"))}
+    assert _sst_runs([sst, cont], set(), fonts) == {}
