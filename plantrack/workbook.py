@@ -192,6 +192,9 @@ def sniff(data: bytes) -> str:
         raise ReadError("file-type", "đây là trang web (HTML) đặt tên .xls, thường do cổng thông tin xuất ra, "
                                      "không phải tệp Excel thật. Hãy mở tệp bằng Excel, lưu dạng .xlsx "
                                      "(Tệp → Lưu thành → Sổ làm việc Excel) rồi gửi tệp .xlsx đó")
+    if head.startswith(b"<"):
+        raise ReadError("file-type", "tệp XML nhưng không phải bảng tính: chỉ đọc được tệp XML Spreadsheet 2003 "
+                                     "của Excel; hãy gửi tệp .xlsx")
     raise ReadError("file-type", "không phải tệp bảng tính, có thể là tệp CSV hoặc văn bản đổi đuôi")
 
 
