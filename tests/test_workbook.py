@@ -95,3 +95,18 @@ def test_a_shared_string_split_across_continue_records_keeps_its_runs():
     fonts = ["Arial", "Arial", "Arial", "Arial", ".VnTime"]
     assert _sst_runs([sst, cont], {0}, fonts) == {0: (("Vị ", None), ("Thñy", ".VnTime"))}
     assert _sst_runs([sst, cont], set(), fonts) == {}
+
+
+def test_shared_strings_are_walked_for_runs_only_up_to_a_bound(monkeypatch):
+    # a hostile .xls may hold millions of shared strings and point a cell at the last: the walk for
+    # rich-text runs stops at MAX_SST_WALK (about 0.75 s of CPU at 100,000) and that cell keeps its own font
+    import struct
+
+    import plantrack.workbook as workbook
+
+    monkeypatch.setattr(workbook, "MAX_SST_WALK", 10)
+    rich = struct.pack("<HBH", 1, 0x08, 1) + b"a" + struct.pack("<HH", 0, 5)
+    sst = struct.pack("<II", 20, 20) + rich * 20
+    fonts = ["Arial", "Arial", "Arial", "Arial", ".VnTime"]
+    assert workbook._sst_runs([sst], {5}, fonts) == {5: (("a", ".VnTime"),)}
+    assert workbook._sst_runs([sst], {15}, fonts) == {}
