@@ -35,7 +35,8 @@ from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
 log = logging.getLogger(__name__)
 
 HOLD_SECONDS = 0.5  # how long a folder load keeps the store before letting others in
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+# .xml: Excel 2003's XML Spreadsheet; the bytes decide (workbook.sniff), so other XML is refused as file-type
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}
 
 
 @dataclass
