@@ -2,7 +2,8 @@
 its outcome and version, the issues found in one of them, and its original bytes.
 
 The list is readable like the dashboards; downloading a file needs an account that may act
-for its district (``can_act_for``).
+for its district (``can_act_for``). Text from a file (its name, cells quoted in messages) is shown
+as text, never as Markdown; the marked-up copy is made once per file (``cached_annotation``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import streamlit as st
 
 from pages import common
 from plantrack.accounts import can_act_for, may_see_sender
-from plantrack.annotate import annotate_workbook, issue_rows
+from plantrack.annotate import annotation_dir, cached_annotation, issue_rows
 from plantrack.history import (
     OUTCOME_VI, download_name, history_rows, original_bytes, period_label, receipt_issues, receipt_label, receipts,
 )
 from plantrack.issues import Issue
+from plantrack.plain import file_name, markdown_text
 
 ALL = ""  # the "every district / every period" choice
 
@@ -64,8 +66,8 @@ st.subheader("Chi tiết một tệp")
 chosen = st.selectbox("Chọn tệp", rows, format_func=lambda r: receipt_label(r, units), key="history_receipt")
 sent = chosen["received_at"].strftime("%d/%m/%Y %H:%M") if chosen["received_at"] else ""
 version = f", phiên bản {chosen['version']}" + (" (đang dùng)" if chosen["current"] else "") if chosen["version"] else ""
-sender = f" bởi **{chosen['sender'] or 'không rõ'}**" if may_see_sender(user, chosen, units) else ""
-st.markdown(f"**{download_name(chosen)}** — gửi{sender} lúc {sent}. "
+sender = f" bởi **{markdown_text(chosen['sender'] or 'không rõ')}**" if may_see_sender(user, chosen, units) else ""
+st.markdown(f"**{markdown_text(download_name(chosen))}** — gửi{sender} lúc {sent}. "
             f"Kết quả: **{OUTCOME_VI.get(chosen['outcome'], chosen['outcome'])}**{version}.")
 
 issues = receipt_issues(common.get_store(), chosen["receipt_id"])
@@ -73,10 +75,10 @@ errors = [i for i in issues if i["severity"] == "error"]
 warnings = [i for i in issues if i["severity"] != "error"]
 if errors:
     st.error(f"{len(errors)} lỗi (tệp bị từ chối vì các lỗi này):", icon=":material/block:")
-    st.table(issue_rows(errors, plan), hide_index=True)
+    st.dataframe(issue_rows(errors, plan), hide_index=True, width="stretch")
 if warnings:
     st.warning(f"{len(warnings)} cảnh báo:", icon=":material/warning:")
-    st.table(issue_rows(warnings, plan), hide_index=True)
+    st.dataframe(issue_rows(warnings, plan), hide_index=True, width="stretch")
 if not issues:
     st.success("Không có lỗi hay cảnh báo nào.", icon=":material/check_circle:")
 
@@ -91,11 +93,11 @@ elif not chosen["stored"]:
 else:
     data = original_bytes(common.get_store(), chosen["sha256"])
     cols = st.columns(2)
-    cols[0].download_button("Tải tệp gốc", data, file_name=download_name(chosen), key="history_original",
+    cols[0].download_button("Tải tệp gốc", data, file_name=file_name(download_name(chosen)), key="history_original",
                             icon=":material/download:", on_click="ignore")
     if errors and any(i["cell"] for i in issues):  # something in the file to point at
-        marked = annotate_workbook(data, [Issue(**i) for i in issues])
-        stem = download_name(chosen).rsplit(".", 1)[0]
+        marked = cached_annotation(annotation_dir(common.get_store().path), data, [Issue(**i) for i in issues])
+        stem = file_name(download_name(chosen)).rsplit(".", 1)[0]
         cols[1].download_button("Tải tệp đã đánh dấu lỗi", marked, file_name=f"{stem}-danh-dau-loi.xlsx",
                                 key="history_marked", icon=":material/download:", on_click="ignore",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

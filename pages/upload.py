@@ -1,8 +1,9 @@
 """Nộp báo cáo: download the pre-filled form, upload returns, see each file's outcome at once.
 
 A file the checks refuse is refused (and recorded) as soon as it is read, with every error
-and the marked-up workbook; a file that passes is previewed (what will be stored) and
-stored only when confirmed. A district officer acts only for their own district
+and the marked-up workbook; a file that passes is previewed (what will be stored, with every
+warning storing it would give: ``ingest.preview_bytes``) and stored only when confirmed.
+Text from a file (its name, cells quoted in messages) is shown as text, never as Markdown. A district officer acts only for their own district
 (``expect_district``); a planner for the districts ``can_act_for`` allows.
 """
 
@@ -12,8 +13,9 @@ import streamlit as st
 
 from pages import common
 from plantrack.accounts import can_act_for
-from plantrack.annotate import annotate_workbook, issue_rows, value_rows
-from plantrack.ingest import check_bytes, ingest_bytes
+from plantrack.annotate import annotation_dir, cached_annotation, issue_rows, value_rows
+from plantrack.ingest import ingest_bytes, preview_bytes
+from plantrack.plain import file_name, markdown_text
 from plantrack.plans import parse_period
 from plantrack.store import StoreFault
 from plantrack.template import template_bytes
@@ -68,7 +70,7 @@ st.download_button("Tải mẫu báo cáo (.xlsx)", form_bytes(district.code, pe
 st.subheader("2. Nộp tệp báo cáo")
 mode = st.radio("Huyện và kỳ báo cáo của tệp", list(MODE_LABELS), format_func=MODE_LABELS.get,
                 key="upload_mode", horizontal=True)
-files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods)", type=["xlsx", "xlsm", "xls", "ods"],
+files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods, .xml)", type=["xlsx", "xlsm", "xls", "ods", "xml"],
                          accept_multiple_files=True, key="upload_files", max_upload_size=50)  # above the engine's 10 MB: a larger file gets its Vietnamese refusal
 
 for key in (CHECKED, OUTCOMES, ANNOTATED, EXPECTED):
@@ -108,7 +110,7 @@ def plan_of(province_code: str | None):
 def show_issues(title: str, issues, kind, province_code: str | None) -> None:
     if issues:
         kind(title)
-        st.table(issue_rows(issues, plan_of(province_code)), hide_index=True)
+        st.dataframe(issue_rows(issues, plan_of(province_code)), hide_index=True, width="stretch")
 
 
 def show_outcome(file_id: str, name: str, data: bytes) -> None:
@@ -133,13 +135,14 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
             why = "Sửa các lỗi ghi dưới đây (hoặc trong tệp đã đánh dấu lỗi) rồi tải tệp lên lại."
         st.error(f"Không nhận tệp này ({len(outcome.errors)} lỗi); không có số liệu nào của tệp được lưu. {why}",
                  icon=":material/block:")
-        st.table(issue_rows(outcome.errors, plan_of(outcome.province_code)), hide_index=True)
+        st.dataframe(issue_rows(outcome.errors, plan_of(outcome.province_code)), hide_index=True, width="stretch")
         if not any(i.cell for i in outcome.errors + outcome.warnings):
             return  # nothing in the file to mark: the table says it all
         marked = st.session_state[ANNOTATED].get(file_id)
         if marked is None:
-            marked = st.session_state[ANNOTATED][file_id] = annotate_workbook(data, outcome.errors + outcome.warnings)
-        stem = name.rsplit(".", 1)[0]
+            marked = st.session_state[ANNOTATED][file_id] = cached_annotation(
+                annotation_dir(common.get_store().path), data, outcome.errors + outcome.warnings)
+        stem = file_name(name).rsplit(".", 1)[0]
         st.download_button("Tải tệp đã đánh dấu lỗi", marked, file_name=f"{stem}-danh-dau-loi.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key=f"marked-{file_id}", icon=":material/download:", on_click="ignore")
@@ -157,39 +160,48 @@ pending: list[tuple] = []
 for f in files:
     data = f.getvalue()
     with st.container(border=True):
-        st.markdown(f"**Tệp {f.name}**")
+        st.markdown(f"**Tệp {markdown_text(f.name)}**")
         fault = st.session_state.get(FAULTS, {}).pop(f.file_id, None)
         if fault:
             st.error(fault, icon=":material/dns:")
         if f.file_id not in st.session_state[OUTCOMES]:
-            checked = st.session_state[CHECKED].get(f.file_id)
-            if checked is None:
-                checked = st.session_state[CHECKED][f.file_id] = check_bytes(data, units, plans)
             if user.get("role") == "district":
                 expect_district = user["district_code"]
             elif mode == FROM_CHOICE:
                 expect_district = district.code
             else:
-                expect_district = checked.district_code
+                expect_district = None  # read from the file
             expect_period = period.code if mode == FROM_CHOICE else None
-            if expect_district == checked.district_code and checked.district_code and not can_act_for(
-                    user, checked.district_code, units):  # a planner's file for a district outside their province
-                st.error(f"Tệp này là báo cáo của {unit_name(checked.district_code)}; tài khoản của bạn không được "
+            asked = (expect_district, expect_period)
+            seen = st.session_state[CHECKED].get(f.file_id)
+            if seen is None or seen[0] != asked:  # what storing it would do, nothing written yet
+                seen = st.session_state[CHECKED][f.file_id] = (asked, preview_bytes(
+                    common.get_store(), data, f.name, units=units, plans=plans,
+                    expect_district=expect_district, expect_period=expect_period))
+            preview = seen[1]
+            expect_district = expect_district or preview.district_code
+            if preview.district_code and not can_act_for(user, preview.district_code, units):
+                # a planner's file for a district outside their province
+                st.error(f"Tệp này là báo cáo của {unit_name(preview.district_code)}; tài khoản của bạn không được "
                          "nộp báo cáo cho đơn vị này. Tệp không được lưu.", icon=":material/block:")
                 continue
-            refused = bool(checked.errors) or (
-                checked.district_code is not None and expect_district is not None and checked.district_code != expect_district
-            ) or (checked.period is not None and expect_period is not None and checked.period.code != expect_period)
-            if refused:  # nothing to confirm: it is refused (and recorded) now, with every error
+            if preview.status == "rejected":  # nothing to confirm: it is refused (and recorded) now, with every error
                 if not submit(f.file_id, f.name, data, expect_district, expect_period):
                     st.error(st.session_state[FAULTS].pop(f.file_id), icon=":material/dns:")
                     continue
             else:
-                st.markdown(f"Báo cáo của **{unit_name(checked.district_code)}**, kỳ **{checked.period.label}**. "
-                            "Kiểm tra số liệu dưới đây rồi bấm **Nộp báo cáo này**.")
-                st.table(value_rows(checked.values, plan_of(checked.province_code)), hide_index=True)
-                show_issues(f"{len(checked.warnings)} cảnh báo (báo cáo vẫn được nhận):", checked.warnings, st.warning,
-                            checked.province_code)
+                label = parse_period(preview.period).label
+                if preview.status == "unchanged":
+                    st.info(f"Tệp này giống hệt tệp đã nhận trước đây ({unit_name(preview.district_code)}, {label}, "
+                            f"phiên bản {preview.version}); nộp lại sẽ không tạo phiên bản mới.", icon=":material/info:")
+                else:
+                    st.markdown(f"Báo cáo của **{unit_name(preview.district_code)}**, kỳ **{label}** "
+                                f"(sẽ là phiên bản {preview.version}). Kiểm tra số liệu và các cảnh báo dưới đây "
+                                "rồi bấm **Nộp báo cáo này**.")
+                    st.dataframe(value_rows(preview.values, plan_of(preview.province_code)), hide_index=True,
+                                 width="stretch")
+                show_issues(f"{len(preview.warnings)} cảnh báo khi lưu (báo cáo vẫn được nhận):", preview.warnings,
+                            st.warning, preview.province_code)
                 args = (f.file_id, f.name, data, expect_district, expect_period)
                 st.button("Nộp báo cáo này", key=f"confirm-{f.file_id}", type="primary", on_click=submit, args=args)
                 pending.append(args)

@@ -8,12 +8,23 @@ are loaded with openpyxl without their macros and saved as ``.xlsx``; ``.xls``/`
 (which openpyxl cannot load) are rebuilt from the values the reader saw. A file that cannot
 be read at all gives a workbook holding only the ``Loi`` sheet.
 
+Nothing live from the upload is handed back: every formula becomes its saved value, and cell
+hyperlinks, defined names, data validations, conditional formats, tables, pivot tables,
+charts, external links and DDE are dropped (``_neutralise``); text is written as text, never
+as a formula. The work runs in a child held to the per-file limits (``plantrack.bounded``);
+a file that exceeds them gets the ``Loi`` sheet alone. ``cached_annotation`` makes the copy
+once per file and issue list and keeps it on disk.
+
 ``issue_rows`` and ``value_rows`` are the tables the upload and history pages draw.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
+import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -23,8 +34,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from plantrack import __version__
+from plantrack.bounded import ChildFailed, LimitExceeded, run_bounded
 from plantrack.charts import format_count, format_percent
 from plantrack.issues import Issue
+from plantrack.plain import file_name, unique_name
 from plantrack.plans import Plan
 from plantrack.workbook import MAX_COLS, MAX_ROWS, ReadError, parse_ref, read_workbook
 
@@ -46,8 +60,9 @@ YES, NO = "Có", "Không"
 
 # openpyxl reads a whole workbook into memory (every cell, every merged range); past these
 # sizes the district's file is rebuilt from the bounded values the reader saw instead of
-# being loaded as it is. A real return is a few hundred kB of XML and a few dozen merges.
-MAX_OPENPYXL_XML_BYTES = 8 * 1024 * 1024
+# being loaded as it is. A real return is a few hundred kB of XML and a few dozen merges;
+# 7.5 MB of empty cells below the table cost openpyxl 9 s of CPU and 240 MB.
+MAX_OPENPYXL_XML_BYTES = 2 * 1024 * 1024
 MAX_MERGES = 2000
 
 _FONT = Font(name="Times New Roman", size=12)
@@ -114,9 +129,29 @@ def value_rows(values: Mapping[str, object], plan: Plan | None = None) -> list[d
 
 # --- the marked-up workbook -------------------------------------------------------------
 
-def annotate_workbook(data: bytes, issues: Sequence[Issue]) -> bytes:
+def annotate_workbook(data: bytes, issues: Sequence[Issue], *, bounded: bool = True, **limits) -> bytes:
     """The district's workbook (``.xlsx`` bytes) with the issues' cells highlighted and commented,
-    behind a first sheet ``Loi`` listing every issue."""
+    behind a first sheet ``Loi`` listing every issue.
+
+    Made in a child held to the per-file limits (``limits``: ``cpu_seconds``, ``memory_bytes`` of
+    ``run_bounded``); past them, or if making it fails, the workbook holds the ``Loi`` sheet alone."""
+    if not bounded:
+        return _annotate(data, list(issues))
+    try:
+        return run_bounded(_annotate, data, list(issues), **limits)
+    except (LimitExceeded, ChildFailed):
+        return issues_only_workbook(issues)
+
+
+def issues_only_workbook(issues: Sequence[Issue]) -> bytes:
+    """A workbook holding only the ``Loi`` sheet (cheap: the issue list alone, never the file)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _issues_sheet(wb, issues, set())
+    return _save(wb)
+
+
+def _annotate(data: bytes, issues: list[Issue]) -> bytes:
     try:
         found = read_workbook(data)  # sniffs the type and refuses bombs before anything loads it whole
     except ReadError:
@@ -132,9 +167,70 @@ def annotate_workbook(data: bytes, issues: Sequence[Issue]) -> bytes:
             wb = _rebuild(found)
     marked = _mark_cells(wb, issues)
     _issues_sheet(wb, issues, marked)
+    return _save(wb)
+
+
+def _save(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def annotation_key(data: bytes, issues: Sequence[Issue]) -> str:
+    """What an annotated copy depends on: the file's bytes, its issues and plantrack's version."""
+    h = hashlib.sha256()
+    h.update(hashlib.sha256(data).digest())
+    h.update(__version__.encode())
+    h.update(json.dumps([i.to_dict() for i in issues], ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def annotation_dir(store_path: str | os.PathLike) -> str:
+    """Where the annotated copies of a store's files are kept: beside the store (``X.duckdb.annotated``)."""
+    return os.fspath(store_path) + ".annotated"
+
+
+def cached_annotation(cache_dir: str | os.PathLike, data: bytes, issues: Sequence[Issue], **limits) -> bytes:
+    """``annotate_workbook`` made once per (file, issues, plantrack version) and kept in ``cache_dir``.
+
+    A copy that fell back to the ``Loi`` sheet alone is kept too: the same file would hit the same
+    limits again."""
+    path = os.path.join(cache_dir, annotation_key(data, issues) + ".xlsx")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        pass
+    out = annotate_workbook(data, issues, **limits)
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(out)
+        os.replace(tmp, path)  # whole or not at all, for the other sessions reading it
+    except OSError:
+        pass  # a read-only disk costs a rebuild next time, not the page
+    return out
+
+
+MARKED_SUFFIX = "-danh-dau-loi.xlsx"
+
+
+def write_annotated(data: bytes, issues: Sequence[Issue], out_dir: str | os.PathLike, original_name: str,
+                    taken: set[str], **limits) -> str:
+    """Write the annotated copy of a file into ``out_dir`` as ``<its name>-danh-dau-loi.xlsx``, the name
+    cleaned of folders and control characters (``plain.file_name``) and made unique among ``taken``
+    (names compared ignoring case; the name used is added). Returns the path written."""
+    base = file_name(original_name, default="bao-cao")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    name = unique_name(file_name(stem + MARKED_SUFFIX), taken)
+    path = os.path.join(out_dir, name)
+    out = annotate_workbook(data, issues, **limits)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(out)
+    os.replace(tmp, path)
+    return path
 
 
 def _xml_bytes(data: bytes) -> int:
@@ -144,13 +240,41 @@ def _xml_bytes(data: bytes) -> int:
 
 
 def _load_as_is(data: bytes) -> Workbook | None:
-    """The workbook through openpyxl (formulas kept as formulas, macros dropped), or None."""
+    """The workbook through openpyxl, formulas replaced by their saved values, nothing live kept; or None."""
     try:
-        wb = load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False, rich_text=False)
+        wb = load_workbook(io.BytesIO(data), data_only=True, keep_vba=False, keep_links=False, rich_text=False)
     except Exception:  # a file our reader copes with but openpyxl does not: rebuild it instead
         return None
     wb.template = False  # always saved as a plain .xlsx workbook
+    _neutralise(wb)
     return wb
+
+
+def _neutralise(wb: Workbook) -> None:
+    """Drop whatever in an uploaded workbook could run, fetch or link when a planner opens our copy."""
+    wb._external_links = []  # external workbooks and DDE links
+    wb._pivots = []
+    for name in list(wb.defined_names):  # a name can hold any formula, DDE included
+        del wb.defined_names[name]
+    wb.vba_archive = None
+    for ws in wb.worksheets:
+        for name in list(ws.defined_names):
+            del ws.defined_names[name]
+        ws._hyperlinks = []
+        ws._charts, ws._images, ws._pivots = [], [], []
+        ws._tables.clear()  # calculated columns and totals rows are formulas
+        ws.data_validations.dataValidation = []
+        ws.conditional_formatting = type(ws.conditional_formatting)()
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell, MergedCell):
+                    continue
+                cell.hyperlink = None
+                if cell.data_type == "f":  # data_only leaves none; kept as a guard: a formula is never written back
+                    cell.value = None
+                elif isinstance(cell.value, str):
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", cell.value)
+                    cell.data_type = "s"  # text starting with '=' stays text, never a formula
 
 
 def _rebuild(found) -> Workbook:

@@ -84,6 +84,7 @@ def _received(text: str | None) -> dt.datetime | None:
 def cmd_ingest(args, store: Store) -> int:
     from plantrack.accounts import user_exists
     from plantrack.ingest import clean_name, collect_files, ingest_paths
+    from plantrack.plain import terminal_text
 
     for p in args.paths:
         if not Path(p).exists():
@@ -100,8 +101,9 @@ def cmd_ingest(args, store: Store) -> int:
 
     def progress(n: int, total: int, path: Path) -> None:
         if folder:
-            _say(f"[{n}/{total}] {clean_name(str(path))}")
+            _say(f"[{n}/{total}] {terminal_text(clean_name(str(path)))}")
 
+    marked_dir, taken = _annotation_folder(args.annotate_to) if args.annotate_to else (None, set())
     refused = 0
     counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
     sender = args.user.strip().lower() if args.user else None
@@ -116,21 +118,76 @@ def cmd_ingest(args, store: Store) -> int:
         counts[outcome.status] += 1
         if outcome.status == "rejected":
             refused += 1
+            if marked_dir is not None:
+                _write_marked(Path(outcome.file), outcome.errors + outcome.warnings, marked_dir, taken)
         if not args.json:
             _print_outcome(outcome)
     _say(f"{total} tệp: {counts['accepted']} được nhận, {counts['unchanged']} không đổi, {counts['rejected']} bị từ chối.")
     return 1 if refused else 0
 
 
+def _annotation_folder(text: str) -> tuple[Path, set[str]]:
+    """The folder annotated copies go to (created), and the names already in it (never overwritten)."""
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"'{text}' không phải là thư mục")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder, {p.name.casefold() for p in folder.iterdir()}
+
+
+def _write_marked(path: Path, issues, folder: Path, taken: set[str]) -> None:
+    from plantrack.annotate import write_annotated
+    from plantrack.ingest import read_file_bounded
+    from plantrack.plain import terminal_text
+
+    try:
+        data = read_file_bounded(path)
+    except OSError:
+        data = b""  # the issues alone, on the Loi sheet
+    written = write_annotated(data, issues, folder, path.name, taken)
+    _say(f"  tệp đánh dấu lỗi: {terminal_text(written)}")
+
+
+def cmd_annotate(args, store: Store) -> int:
+    """Each refused file's marked-up copy into the output folder; accepted files get none."""
+    from plantrack.annotate import write_annotated
+    from plantrack.ingest import check_bytes_bounded, collect_files, read_file_bounded
+    from plantrack.issues import make_issue
+    from plantrack.plain import terminal_text
+
+    for p in args.files:
+        if not Path(p).exists():
+            raise UsageError(f"không có tệp hoặc thư mục '{p}'")
+    folder, taken = _annotation_folder(args.output)
+    units, plans = load_units(), load_plans()
+    refused = 0
+    for path in collect_files(args.files):
+        try:
+            data = read_file_bounded(path)
+        except OSError as exc:
+            data, issues = b"", [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
+        else:
+            issues = check_bytes_bounded(data, units, plans).issues
+        if not any(i.is_error for i in issues):
+            _say(f"{terminal_text(path)}: không có lỗi, tệp được nhận; không tạo tệp đánh dấu lỗi.")
+            continue
+        refused += 1
+        _say(f"{terminal_text(path)}: bị từ chối ({sum(i.is_error for i in issues)} lỗi).")
+        _say(f"  tệp đánh dấu lỗi: {terminal_text(write_annotated(data, issues, folder, path.name, taken))}")
+    return 1 if refused else 0
+
+
 def _print_outcome(outcome) -> None:
+    from plantrack.plain import terminal_text as t  # file names, sheet names and quoted cells: text, not escapes
+
     word = {"accepted": "NHẬN", "unchanged": "KHÔNG ĐỔI", "rejected": "TỪ CHỐI"}[outcome.status]
     who = ", ".join(x for x in (outcome.district, outcome.province, outcome.period) if x)
     version = f" (phiên bản {outcome.version})" if outcome.version else ""
-    print(f"{word}: {outcome.file}{' — ' + who if who else ''}{version}")
+    print(f"{word}: {t(outcome.file)}{' — ' + who if who else ''}{version}")
     for label, issues in (("lỗi", outcome.errors), ("cảnh báo", outcome.warnings)):
         for i in issues:
-            where = f"{i.where} " if i.where else ""
-            print(f"  [{label}] {i.code} {where}{('(' + i.indicator + ') ') if i.indicator else ''}{i.message}")
+            where = f"{t(i.where)} " if i.where else ""
+            print(f"  [{label}] {i.code} {where}{('(' + i.indicator + ') ') if i.indicator else ''}{t(i.message)}")
 
 
 def cmd_report(args, store: Store) -> int:
@@ -303,7 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="người gửi: một tài khoản đã có")
     p.add_argument("--received", help="ngày nhận YYYY-MM-DD (mặc định: hôm nay)")
     p.add_argument("--follow-links", action="store_true", help="đọc cả liên kết tượng trưng trong thư mục")
+    p.add_argument("--annotate-to", metavar="DIR", help="ghi tệp đánh dấu lỗi của mỗi tệp bị từ chối vào thư mục này")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("annotate", parents=[common], help="tệp đánh dấu lỗi của các tệp bị từ chối")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="thư mục ghi tệp đánh dấu lỗi")
+    p.set_defaults(func=cmd_annotate)
 
     p = sub.add_parser("report", parents=[common], help="số liệu của tỉnh so với chỉ tiêu")
     p.add_argument("--province", required=True)

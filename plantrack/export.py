@@ -18,8 +18,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from plantrack.bounded import run_bounded
 from plantrack.charts import COMPLETENESS_LABELS_VI, NO_DATA_TEXT, NOT_REPORTED_TEXT, STATUS_LABELS_VI
 from plantrack.measure import periods_with_data, province_report, province_unit, scope_of
+from plantrack.plain import text_cell
 from plantrack.plans import Period, Plans, load_plans, parse_period
 from plantrack.store import Store
 from plantrack.units import Unit, Units, load_units
@@ -58,18 +60,26 @@ _ROW_HEIGHT = 18
 
 def export_report(store: Store, province_code: "str | Unit", period: str | Period, units: Units | None = None,
                   plans: Plans | None = None, *, today: dt.date | None = None) -> bytes:
-    """The consolidated report for a province and period as ``.xlsx`` bytes (see the module doc)."""
-    buf = io.BytesIO()
+    """The consolidated report for a province and period as ``.xlsx`` bytes (see the module doc).
+
+    The figures are read from the store here; the workbook is built and saved in a child held to
+    the per-file limits (``plantrack.bounded``), like every other workbook plantrack writes."""
+    units = units or load_units()
     with store.session():  # one opening of the store for every period's figures
-        workbook = build_report(store, province_code, period, units, plans, today=today)
-    workbook.save(buf)
-    return buf.getvalue()
+        figures = _figures(store, province_code, period, units, plans)
+    return run_bounded(_save, figures, units, today or dt.date.today())
 
 
 def build_report(store: Store, province_code: "str | Unit", period: str | Period, units: Units | None = None,
                  plans: Plans | None = None, *, today: dt.date | None = None) -> Workbook:
     """The consolidated report as an openpyxl Workbook."""
     units = units or load_units()
+    return _workbook(_figures(store, province_code, period, units, plans), units, today or dt.date.today())
+
+
+def _figures(store: Store, province_code: str, period: str | Period, units: Units, plans: Plans | None) -> tuple:
+    """Everything the report shows, read from the store: (chosen period's report, target year,
+    [(period, its report, district -> on time)] newest first)."""
     plans = plans or load_plans()
     chosen = period if isinstance(period, Period) else parse_period(period)
     if chosen is None:
@@ -77,22 +87,29 @@ def build_report(store: Store, province_code: "str | Unit", period: str | Period
     province = province_unit(units, province_code)  # today's province, or a former one (units.md)
     plan = plans.for_unit(province, units)
     chosen = plan.period(chosen)
-    today = today or dt.date.today()
-
-    wb = Workbook()
     report = province_report(store, province, chosen.code, units, plans)
     target_year = max(i.target_year for i in plan.indicators)
-    _summary_sheet(wb.active, report, units, today, target_year)
-
     shown = {plan.period(c) for c in periods_with_data(store, province, units)}
     shown = sorted((p for p in shown if p is not None and not chosen < p), reverse=True)
     if chosen not in shown:
         shown.insert(0, chosen)  # the chosen period always gets its sheet, even with no returns
-    for p in shown:
-        r = report if p == chosen else province_report(store, province, p.code, units, plans)
-        submitted = _submissions(store, province, p.code, units)
-        _detail_sheet(wb.create_sheet(sheet_name(p)), r, submitted, units)
+    periods = [(p, report if p == chosen else province_report(store, province, p.code, units, plans),
+                _submissions(store, province, p.code, units)) for p in shown]
+    return report, target_year, periods
 
+
+def _save(figures: tuple, units: Units, today: dt.date) -> bytes:
+    buf = io.BytesIO()
+    _workbook(figures, units, today).save(buf)
+    return buf.getvalue()
+
+
+def _workbook(figures: tuple, units: Units, today: dt.date) -> Workbook:
+    report, target_year, periods = figures
+    wb = Workbook()
+    _summary_sheet(wb.active, report, units, today, target_year)
+    for p, r, submitted in periods:
+        _detail_sheet(wb.create_sheet(sheet_name(p)), r, submitted, units)
     wb.properties.title = f"{REPORT_TITLE} – {report['province']} – {report['period_label']}"
     wb.properties.creator = "plantrack"
     wb.properties.language = "vi-VN"
@@ -297,6 +314,7 @@ def _font(bold: bool = False, italic: bool = False, size: float = 12, color: str
 
 
 def _head(cell, size: float = 11) -> None:
+    text_cell(cell)
     cell.font = _font(bold=True, size=size)
     cell.fill = _HEAD_FILL
     cell.border = _BOX
@@ -305,6 +323,7 @@ def _head(cell, size: float = 11) -> None:
 
 def _body(cell, align: str = "left", wrap: bool = False, bold: bool = False, missing: bool = False,
           fill: PatternFill | None = None, size: float = 11) -> None:
+    text_cell(cell)  # a name or label starting with '=' is text, never a formula
     cell.font = _font(bold=bold, italic=missing, size=size, color=_MISSING_COLOR if missing else None)
     cell.border = _BOX
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
@@ -339,7 +358,7 @@ def _box_range(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, fill: PatternF
 def _line(ws: Worksheet, row: int, ncols: int, text: str, bold: bool = False, italic: bool = False,
           size: float = 12, align: str = "center", height: float | None = None) -> None:
     """One line of text across the whole table width."""
-    c = ws.cell(row, 1, text)
+    c = text_cell(ws.cell(row, 1, text))
     c.font = _font(bold=bold, italic=italic, size=size)
     c.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
@@ -349,7 +368,7 @@ def _line(ws: Worksheet, row: int, ncols: int, text: str, bold: bool = False, it
 
 def _text(ws: Worksheet, row: int, cols: tuple[int, int], text: str, bold: bool = False, italic: bool = False,
           size: float = 12) -> None:
-    c = ws.cell(row, cols[0], text)
+    c = text_cell(ws.cell(row, cols[0], text))
     c.font = _font(bold=bold, italic=italic, size=size)
     c.alignment = Alignment(horizontal="center", vertical="center")
     if cols[1] > cols[0]:

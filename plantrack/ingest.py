@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from plantrack.bounded import ChildFailed, LimitExceeded, run_bounded
 from plantrack.checks import Checked, check_history, check_return, check_timeliness
 from plantrack.issues import Issue, make_issue
 from plantrack.layout import locate
@@ -34,7 +35,8 @@ from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
 log = logging.getLogger(__name__)
 
 HOLD_SECONDS = 0.5  # how long a folder load keeps the store before letting others in
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+# .xml: Excel 2003's XML Spreadsheet; the bytes decide (workbook.sniff), so other XML is refused as file-type
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}
 
 
 @dataclass
@@ -135,9 +137,60 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None
         raise
 
 
+def preview_bytes(store: Store, data: bytes, filename: str, *, received: dt.datetime | None = None,
+                  units: Units | None = None, plans: Plans | None = None, max_bytes: int = MAX_FILE_BYTES,
+                  expect_district: str | None = None, expect_period: str | None = None) -> Outcome:
+    """What ``ingest_bytes`` would do with this file now, without writing anything: the same
+    status (``accepted`` meaning "would be accepted"), version, errors and every warning storing
+    would give (``denominator-jump`` and ``late`` included), read against the store as it is.
+
+    The file is read in a child held to the per-file limits (``plantrack.bounded``); a file past
+    them is refused (``file-too-large``)."""
+    units, plans = units or load_units(), plans or load_plans()
+    with store.session():
+        outcome, checked, _, _ = _judge(store, data, filename, received, units, plans, max_bytes,
+                                        expect_district, expect_period, check=check_bytes_bounded)
+        if outcome.status == "accepted":
+            outcome.version = store.rows("SELECT coalesce(max(version), 0) + 1 FROM returns "
+                                         "WHERE district_code = ? AND period = ?",
+                                         [checked.district_code, outcome.period])[0][0]
+    return outcome
+
+
+def check_bytes_bounded(data: bytes, units: Units | None = None, plans: Plans | None = None,
+                        max_bytes: int = MAX_FILE_BYTES) -> Checked:
+    """``check_bytes`` in a child held to the per-file limits; a file past them is ``file-too-large``."""
+    units, plans = units or load_units(), plans or load_plans()
+    try:
+        return run_bounded(check_bytes, data, units, plans, max_bytes)
+    except (LimitExceeded, ChildFailed) as exc:
+        log.warning("checking a file hit its limits: %s", exc)
+        out = Checked()
+        out.issues.append(make_issue("file-too-large", detail="vượt giới hạn xử lý (thời gian hoặc bộ nhớ)",
+                                     limit=f"{max_bytes / 1024 / 1024:.0f} MB"))
+        return out
+
+
 def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
             units: Units, plans: Plans, max_bytes: int, expect_district: str | None,
             expect_period: str | None) -> Outcome:
+    received = received or dt.datetime.now()
+    outcome, checked, on_time, previous = _judge(store, data, filename, received, units, plans, max_bytes,
+                                                 expect_district, expect_period)
+    if outcome.status == "unchanged":
+        _record(store, data, outcome, sender, received, return_id=previous)
+    elif outcome.status == "rejected":
+        _record(store, data, outcome, sender, received, issues=checked.issues)
+    else:
+        _record(store, data, outcome, sender, received, issues=checked.issues, checked=checked, on_time=on_time)
+    return outcome
+
+
+def _judge(store: Store, data: bytes, filename: str, received: dt.datetime | None, units: Units, plans: Plans,
+           max_bytes: int, expect_district: str | None, expect_period: str | None,
+           check: Callable[..., Checked] | None = None) -> tuple[Outcome, Checked | None, bool, int | None]:
+    """Every check of a file, the store only read: (outcome, checked, on time, the return an
+    ``unchanged`` file already is). Shared by ``ingest_bytes`` and ``preview_bytes``."""
     received = received or dt.datetime.now()
     sha = hashlib.sha256(data).hexdigest()
     outcome = Outcome(file=filename, status="rejected", sha256=sha)
@@ -151,28 +204,25 @@ def _ingest(store: Store, data: bytes, filename: str, sender: str | None, receiv
             rid, outcome.province_code, outcome.district_code, outcome.period, outcome.version, outcome.map = previous[0]
             outcome.status = "unchanged"
             _describe(outcome, units)
-            _record(store, data, outcome, sender, received, return_id=rid)
-            return outcome
+            return outcome, None, True, rid
 
-    checked = check_bytes(data, units, plans, max_bytes)
+    checked = (check or check_bytes)(data, units, plans, max_bytes)
     _check_expected(checked, expect_district, expect_period, units)
     outcome.province_code, outcome.district_code = checked.province_code, checked.district_code
     outcome.map = checked.map
     outcome.period = checked.period.code if checked.period else None
     _describe(outcome, units)
 
+    on_time = True
     if not checked.errors:
         before = _previous_denominators(store, checked)
         check_history(checked, before)
         on_time = check_timeliness(checked, received)
     outcome.errors, outcome.warnings = checked.errors, checked.warnings
     outcome.values = {c: (v.numerator, v.denominator) for c, v in checked.values.items()}
-    if checked.errors:
-        _record(store, data, outcome, sender, received, issues=checked.issues)
-        return outcome
-    outcome.status = "accepted"
-    _record(store, data, outcome, sender, received, issues=checked.issues, checked=checked, on_time=on_time)
-    return outcome
+    if not checked.errors:
+        outcome.status = "accepted"
+    return outcome, checked, on_time, None
 
 
 def _allowed(district: str | None, period: str | None, expect_district: str | None, expect_period: str | None) -> bool:

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from plantrack.plain import text_cell
 from plantrack.plans import Period, Plan
 from plantrack.units import NEW_MAP, Unit
 
@@ -70,7 +71,7 @@ def build_template(plan: Plan, province: Unit, district: Unit, period: Period,
         ("Kỳ báo cáo:", period.label),
     ], start=6):
         ws.cell(row, 2, label).font = _BOLD
-        ws.cell(row, 3, value).font = _NORMAL
+        text_cell(ws.cell(row, 3, value)).font = _NORMAL
     ws.cell(9, 2, f"Gửi {receiving_office(district)} {province.full_name}. Hạn nộp: "
                   f"{plan.due_date(period).strftime('%d/%m/%Y')}. Chỉ nhập vào các ô màu vàng.").font = Font(
         name="Times New Roman", italic=True, size=11)
@@ -94,7 +95,7 @@ def build_template(plan: Plan, province: Unit, district: Unit, period: Period,
         den, num = values.get(ind.code, (None, None))
         row = [i + 1, ind.code, ind.name, ind.unit, den, num, None, None]
         for col, v in enumerate(row, start=1):
-            c = ws.cell(r, col, v)
+            c = text_cell(ws.cell(r, col, v))  # the ratio formula below is the only formula
             c.font, c.border = _NORMAL, _BOX
             c.alignment = Alignment(vertical="center", wrap_text=col == 3)
         ws.cell(r, 3).comment = Comment(f"Số đạt: {ind.numerator}\nTổng số: {ind.denominator}", "plantrack")

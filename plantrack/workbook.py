@@ -192,6 +192,9 @@ def sniff(data: bytes) -> str:
         raise ReadError("file-type", "đây là trang web (HTML) đặt tên .xls, thường do cổng thông tin xuất ra, "
                                      "không phải tệp Excel thật. Hãy mở tệp bằng Excel, lưu dạng .xlsx "
                                      "(Tệp → Lưu thành → Sổ làm việc Excel) rồi gửi tệp .xlsx đó")
+    if head.startswith(b"<"):
+        raise ReadError("file-type", "tệp XML nhưng không phải bảng tính: chỉ đọc được tệp XML Spreadsheet 2003 "
+                                     "của Excel; hãy gửi tệp .xlsx")
     raise ReadError("file-type", "không phải tệp bảng tính, có thể là tệp CSV hoặc văn bản đổi đuôi")
 
 
@@ -825,7 +828,8 @@ def _read_with_calamine(data: bytes, fmt: str) -> list[Sheet]:
             if "worksheet" not in str(meta.typ).lower():
                 continue
             src = wb.get_sheet_by_name(meta.name)
-            sheet = Sheet(name=meta.name, visible=visible)
+            # NFC: a BIFF5 sheet name in code page 1258 carries its tone marks as combining characters
+            sheet = Sheet(name=unicodedata.normalize("NFC", meta.name), visible=visible)
             r0, c0 = src.start or (0, 0)
             for i, values in enumerate(src.iter_rows()):
                 row = r0 + i + 1
@@ -872,7 +876,11 @@ def _settle_text(sheet: Sheet, meta: _SheetMeta | None) -> None:
             cell.percent = True
         if isinstance(cell.value, str):
             cell.font = meta.fonts.get(at)
-            cell.value = decode_with_font(cell.value, cell.font)
+            runs = meta.runs.get(at)
+            if runs and "".join(text for text, _ in runs) == cell.value:  # the runs are of this very text
+                cell.value = _xlsx_text(runs, cell.font)
+            else:
+                cell.value = decode_with_font(cell.value, cell.font)
 
 
 def _calamine_cell(value: object) -> Cell | None:
@@ -994,10 +1002,13 @@ def _ods_extent(zf: zipfile.ZipFile, formulas: dict[int, set[tuple[int, int]]] |
                     style = _attr(el, "style-name") or next(
                         (s for a, b, s in t["columns"] if a <= t["col"] + 1 <= b), None)
                     font = styles.font(style)
+                    runs = _ods_runs(el, styles) if len(el) else None
                     for c in range(t["col"] + 1, min(t["col"] + rep, MAX_COLS) + 1):
                         for r in range(t["row"] + 1, min(t["row"] + t["rep"], MAX_ROWS) + 1):
                             if font is not None:
                                 t["meta"].fonts[(r, c)] = font
+                            if runs:
+                                t["meta"].runs[(r, c)] = runs
                             if _attr(el, "value-type") == "percentage":
                                 t["meta"].percents.add((r, c))
                 if "value-type" in attrs or len(el):
@@ -1020,6 +1031,46 @@ def _ods_extent(zf: zipfile.ZipFile, formulas: dict[int, set[tuple[int, int]]] |
     return total
 
 
+def _ods_runs(cell, styles: _OdsStyles) -> Runs | None:
+    """The text of an .ods cell run by run: each <text:span> in the font its text style names (None: the
+    cell's own font), paragraphs joined by a line break; None when no span names a font."""
+    runs: list[tuple[str, str | None]] = []
+    told = False
+
+    def add(text: str | None, font: str | None) -> None:
+        if text:
+            if runs and runs[-1][1] == font:
+                runs[-1] = (runs[-1][0] + text, font)
+            else:
+                runs.append((text, font))
+
+    def walk(el, font: str | None, depth: int) -> None:
+        nonlocal told
+        tag = _local(el.tag)
+        if tag == "s":  # <text:s text:c="3"/>: that many spaces
+            count = _attr(el, "c") or "1"
+            add(" " * min(int(count) if count.isdigit() else 1, 1000), font)
+        elif tag == "tab":
+            add("\t", font)
+        elif tag == "line-break":
+            add("\n", font)
+        elif tag != "annotation" and depth < 20:
+            if tag == "span":
+                own = styles.font(_attr(el, "style-name"))
+                told |= own is not None
+                font = own or font
+            add(el.text, font)
+            for child in el:
+                walk(child, font, depth + 1)
+                add(child.tail, font)
+
+    for i, p in enumerate(p for p in cell if _local(p.tag) in ("p", "h")):
+        if i:
+            add("\n", None)
+        walk(p, None, 0)
+    return tuple(runs) if told else None
+
+
 def _repeat(el, name: str) -> int:
     value = next((v for k, v in el.attrib.items() if _local(k) == name), "1")
     return max(1, int(value)) if value.isdigit() else 1
@@ -1029,7 +1080,8 @@ _BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}  # FORMUL
 _BIFF_MULRK, _BIFF_BOF, _BIFF_FILEPASS = 0x00BD, {0x0809, 0x0409, 0x0209, 0x0009}, 0x002F
 _BIFF_EOF, _BIFF_BLANK, _BIFF_MULBLANK, _BIFF_ROW, _BIFF_COLINFO = 0x000A, 0x0201, 0x00BE, 0x0208, 0x007D
 _BIFF_FONT, _BIFF_XF, _BIFF_FORMAT, _BIFF_SHEET, _BIFF_CODEPAGE = 0x0031, 0x00E0, 0x041E, 0x0085, 0x0042
-_BIFF_LABEL, _BIFF_RSTRING = 0x0204, 0x00D6
+_BIFF_LABEL, _BIFF_RSTRING, _BIFF_SST, _BIFF_CONTINUE, _BIFF_LABELSST = 0x0204, 0x00D6, 0x00FC, 0x003C, 0x00FD
+MAX_SST_WALK = 100_000  # shared strings walked for rich-text runs; a return uses a few hundred
 
 
 @dataclass
@@ -1041,6 +1093,8 @@ class _SheetMeta:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     texts: dict[tuple[int, int], str] = field(default_factory=dict)  # strings calamine gets wrong (BIFF5 code pages)
+    runs: dict[tuple[int, int], Runs] = field(default_factory=dict)  # rich text: (text, the run's font or None)
+    sst: dict[tuple[int, int], int] = field(default_factory=dict)  # .xls: (row, col) -> shared string index
 
 
 def _biff_string(body: bytes, pos: int, len_bytes: int, biff8: bool, codepage: str) -> tuple[str, int]:
@@ -1054,6 +1108,70 @@ def _biff_string(body: bytes, pos: int, len_bytes: int, biff8: bool, codepage: s
     if flags & 1:
         return body[pos: pos + 2 * cch].decode("utf-16-le", "replace"), pos + 2 * cch
     return body[pos: pos + cch].decode("latin-1"), pos + cch
+
+
+class _Continued:
+    """The body of a record and its CONTINUE records, read across their boundaries as MS-XLS says:
+    character data split by a boundary restarts with a flags byte (its width may change), anything
+    else runs straight on."""
+
+    def __init__(self, chunks: list[bytes]):
+        self.chunks, self.i, self.pos = chunks, 0, 0
+
+    def take(self, n: int) -> bytes:
+        out = bytearray()
+        while n > 0:
+            while self.pos >= len(self.chunks[self.i]):  # IndexError past the last record
+                self.i, self.pos = self.i + 1, 0
+            part = self.chunks[self.i][self.pos: self.pos + n]
+            out += part
+            self.pos += len(part)
+            n -= len(part)
+        return bytes(out)
+
+    def chars(self, cch: int, wide: bool) -> str:
+        parts = []
+        while cch > 0:
+            chunk = self.chunks[self.i]
+            if self.pos >= len(chunk):
+                self.i, self.pos = self.i + 1, 1
+                chunk = self.chunks[self.i]
+                wide = bool(chunk[0] & 1)
+            size = 2 if wide else 1
+            n = min(cch, (len(chunk) - self.pos) // size)
+            if n == 0:
+                raise IndexError("a character split across records")
+            parts.append(chunk[self.pos: self.pos + n * size].decode("utf-16-le" if wide else "latin-1"))
+            self.pos += n * size
+            cch -= n
+        return "".join(parts)
+
+
+def _sst_runs(chunks: list[bytes], wanted: set[int], fonts: list[str]) -> dict[int, Runs]:
+    """Shared strings (SST) of the ``wanted`` indexes that carry rich-text runs, as (text, font) runs.
+
+    A rich string (fRichSt) lists after its characters cRun pairs (ich, ifnt): from character ich on
+    the text is in FONT ifnt; before the first run it is in the cell's own font (None here)."""
+    out: dict[int, Runs] = {}
+    if not wanted or not chunks or len(chunks[0]) < 8:
+        return out
+    data = _Continued(chunks)
+    data.take(8)  # cstTotal, cstUnique
+    last = min(max(wanted), MAX_SST_WALK)
+    for index in range(last + 1):
+        cch, flags = struct.unpack("<HB", data.take(3))
+        runs = struct.unpack("<H", data.take(2))[0] if flags & 0x08 else 0
+        ext = struct.unpack("<I", data.take(4))[0] if flags & 0x04 else 0
+        text = data.chars(cch, bool(flags & 1))
+        pairs = [struct.unpack_from("<HH", data.take(4)) for _ in range(runs)]
+        data.take(ext)
+        if index in wanted and pairs:
+            bounds = sorted((min(ich, len(text)), ifnt - (ifnt > 4)) for ich, ifnt in pairs)  # FONT 4 does not exist
+            pieces: list[tuple[str, str | None]] = [(text[: bounds[0][0]], None)]
+            for (start, font), (end, _) in zip(bounds, bounds[1:] + [(len(text), 0)]):
+                pieces.append((text[start:end], fonts[font] if 0 <= font < len(fonts) else None))
+            out[index] = tuple(p for p in pieces if p[0])
+    return out
 
 
 _CODEPAGES = {1200: "utf-16-le", 367: "ascii", 10000: "mac_roman", 32768: "mac_roman", 32769: "cp1252"}
@@ -1077,6 +1195,8 @@ def _xls_extent(data: bytes, metas: dict[str, _SheetMeta] | None = None) -> int:
     stack: list[_SheetMeta | None] = []
     meta: _SheetMeta | None = None
     first = True
+    sst: list[bytes] = []  # the SST record's body and its CONTINUE records'
+    in_sst = False
 
     def xf_of(row: int, col: int, xf: int) -> None:
         if meta is None or row >= MAX_ROWS or col >= MAX_COLS or not 0 <= xf < len(xfs):
@@ -1118,6 +1238,11 @@ def _xls_extent(data: bytes, metas: dict[str, _SheetMeta] | None = None) -> int:
         if metas is None:
             continue
         body = stream[body_at: pos]
+        if kind == _BIFF_SST or (in_sst and kind == _BIFF_CONTINUE):
+            in_sst = True
+            sst.append(body)
+            continue
+        in_sst = False
         try:
             if kind == _BIFF_CODEPAGE and size >= 2:
                 cp = struct.unpack_from("<H", body)[0]
@@ -1138,6 +1263,8 @@ def _xls_extent(data: bytes, metas: dict[str, _SheetMeta] | None = None) -> int:
                 xf_of(r, c, xf)
                 if kind in (_BIFF_LABEL, _BIFF_RSTRING) and not biff8 and r < MAX_ROWS and c < MAX_COLS:
                     meta.texts[(r + 1, c + 1)] = unicodedata.normalize("NFC", _biff_string(body, 6, 2, False, codepage)[0])
+                elif kind == _BIFF_LABELSST and size >= 10 and r < MAX_ROWS and c < MAX_COLS:
+                    meta.sst[(r + 1, c + 1)] = struct.unpack_from("<I", body, 6)[0]
             elif kind in (_BIFF_MULRK, _BIFF_MULBLANK) and size >= 6:
                 r, c = struct.unpack_from("<HH", body)
                 step = 6 if kind == _BIFF_MULRK else 2
@@ -1157,6 +1284,14 @@ def _xls_extent(data: bytes, metas: dict[str, _SheetMeta] | None = None) -> int:
             continue  # a damaged record tells nothing; calamine judges the file
     if box is not None:
         total += (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+    if metas and any(map(decoding_font, fonts)):  # runs change how text reads only where a legacy font is
+        wanted = {i for m in metas.values() for i in m.sst.values()}
+        try:
+            rich = _sst_runs(sst, wanted, fonts)
+        except (struct.error, IndexError, UnicodeDecodeError):
+            rich = {}  # a damaged table of strings: the cells are read by their own fonts
+        for m in metas.values():
+            m.runs.update((at, rich[i]) for at, i in m.sst.items() if i in rich)
     return total
 
 

@@ -1,11 +1,13 @@
 """Hostile files: each is refused (or accepted, where it is valid) with the right code, within
-10 s and 500 MB, without bringing down the app or the command line, and nothing of a refused
-file is stored but its receipt, its bytes and its outcome.
+10 s of CPU and 500 MB, without bringing down the app or the command line, and nothing of a
+refused file is stored but its receipt, its bytes and its outcome.
 
 The corpus and what must become of each file are in ``tests/hostile/make_hostile.py``; the
 small files are committed in ``tests/hostile/files/``, the big ones are built per test session.
-Time and peak memory are measured in a forked child per file (``tests/hostile/measure_child.py``);
-run with ``-s`` to see the numbers.
+CPU time and peak memory are measured in a forked child per file (``tests/hostile/measure_child.py``),
+whose limits are the kernel's (RLIMIT_CPU, RLIMIT_AS): CPU time, never wall-clock time, which on a
+shared machine measures the other processes. A generous wall-clock guard only catches a hang.
+Run with ``-s`` to see the numbers.
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ from xml.etree import ElementTree
 
 import pytest
 
-from plantrack.ingest import ingest_bytes, read_file_bounded
+from openpyxl import load_workbook
+
+from plantrack import annotate
+from plantrack.annotate import ISSUES_SHEET, annotate_workbook
+from plantrack.bounded import LimitExceeded, run_bounded
+from plantrack.ingest import check_bytes_bounded, ingest_bytes, read_file_bounded
 from plantrack.issues import TEMPLATES
-from plantrack.plans import load_plans
+from plantrack.plans import load_plans, parse_period
 from plantrack.store import Store
 from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
+from tests.live_content import PLANTRACK_FORMULA, live_content
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile"
@@ -37,7 +45,9 @@ sys.modules["make_hostile"] = mh
 _spec.loader.exec_module(mh)
 
 CODES = set(TEMPLATES)  # the returns.md codes (a test of issues.py holds them to the spec)
-SECONDS, MEGABYTES = 10.0, 500.0  # the contract's ceilings per file
+SECONDS, MEGABYTES = 10.0, 500.0  # the contract's ceilings per file: CPU seconds, peak memory
+CPU_RLIMIT = SECONDS + 2  # the kernel stops a child past this; the assertion below names the exact time first
+HANG_GUARD = 120.0  # wall-clock seconds: only a child that hangs (spending no CPU) gets this far
 CASES = {c.name: c for c in mh.CASES}
 
 # Engine bugs these files found outside the reader (reported to the lead, not fixed here):
@@ -81,8 +91,8 @@ def measurer():
     ready = json.loads(proc.stdout.readline())
     assert ready["ready"], ready
 
-    def measure(path: Path, limit: float) -> dict:
-        proc.stdin.write(f"{limit}\t{path}\n")
+    def measure(path: Path, cpu_limit: float, wall_guard: float = HANG_GUARD) -> dict:
+        proc.stdin.write(f"{cpu_limit}\t{wall_guard}\t{path}\n")
         proc.stdin.flush()
         return json.loads(proc.stdout.readline())
 
@@ -105,16 +115,16 @@ def _expect(case, errors: list[str], status: str) -> None:
 # --- time and memory, one child per file -------------------------------------------------
 
 @pytest.mark.parametrize("name", [_param(c.name) for c in mh.CASES])
-def test_hostile_file_is_judged_within_10_s_and_500_mb(name, hostile_dir, measurer):
+def test_hostile_file_is_judged_within_10_cpu_seconds_and_500_mb(name, hostile_dir, measurer):
     case = CASES[name]
     path = hostile_dir / case.filename
-    result = measurer(path, SECONDS + 2)
+    result = measurer(path, CPU_RLIMIT)
     # the forked child's own peak, plus the warm parent's whole footprint: what a fresh process would need at most
     peak = result["peak_mb"] + measurer.baseline_mb
-    print(f"\n{name:40} {path.stat().st_size:>10,} B  {result.get('seconds', float('nan')):6.2f} s"
-          f"  peak ≤ {peak:6.1f} MB  {result.get('errors') or result.get('exception')}")
-    assert "exception" not in result, result.get("traceback") or result["exception"]
-    assert result["seconds"] < SECONDS, f"{name}: {result['seconds']:.1f} s"
+    print(f"\n{name:40} {path.stat().st_size:>10,} B  {result.get('cpu_seconds', float('nan')):6.2f} s CPU"
+          f" ({result['wall_seconds']:6.2f} s wall)  peak ≤ {peak:6.1f} MB  {result.get('errors') or result.get('exception')}")
+    assert "exception" not in result, f"{name}: " + (result.get("traceback") or result["exception"])
+    assert result["cpu_seconds"] < SECONDS, f"{name}: {result['cpu_seconds']:.1f} s of CPU"
     assert peak < MEGABYTES, f"{name}: {peak:.0f} MB"
     _expect(case, result["errors"], "rejected" if result["errors"] else "accepted")
 
@@ -158,6 +168,85 @@ def test_hostile_file_stores_only_its_receipt_when_refused(name, hostile_dir, st
         assert after["returns"] == before["returns"] + 1
         assert after["return_values"] == before["return_values"] + len(plan.indicators)
         assert kept and bytes(kept[0][0]) == data
+
+
+# --- beyond reading: preview, annotate and export, within the same limits ------------------------
+
+@pytest.mark.parametrize("name", [_param(c.name) for c in mh.CASES])
+def test_hostile_file_is_previewed_and_annotated_within_limits_with_nothing_live(name, hostile_dir):
+    """The upload preview (a bounded check) and the marked-up copy, each in a child held to 10 s of
+    CPU and 500 MB of address space (``plantrack.bounded``): judged as ingest judges it, and the copy
+    holds no formula, link, name or rule of the upload."""
+    case = CASES[name]
+    data = read_file_bounded(hostile_dir / case.filename)
+    checked = check_bytes_bounded(data)
+    _expect(case, [i.code for i in checked.errors], "rejected" if checked.errors else "accepted")
+    usage: list = []
+    try:
+        out = run_bounded(annotate._annotate, data, checked.issues, usage=usage)
+        fell_back = False
+    except LimitExceeded:
+        out, fell_back = annotate_workbook(data, checked.issues), True
+    cpu = usage[0].cpu_seconds if usage else float("nan")
+    print(f"\n{name:40} annotate {cpu:6.2f} s CPU  peak {usage[0].peak_rss_bytes / 2**20 if usage else 0:6.1f} MB"
+          f"{'  (limit hit: Loi sheet only)' if fell_back else ''}")
+    assert live_content(out) == [], live_content(out)
+    sheets = load_workbook(io.BytesIO(out), read_only=True).sheetnames
+    assert sheets[0] == ISSUES_SHEET
+    assert fell_back or cpu < SECONDS
+
+
+def test_export_and_template_after_the_whole_corpus_hold_nothing_live(hostile_dir, store):
+    """After every hostile file went through ingest (the module's store), the consolidated report
+    holds no formula at all, and the template only plantrack's own Tỷ lệ (%) formula."""
+    from plantrack.export import export_report
+    from plantrack.template import template_bytes
+    from plantrack.units import load_units
+
+    for case in mh.CASES:
+        if not store.rows("SELECT 1 FROM receipts WHERE filename = ?", [case.filename]):
+            ingest_bytes(store, read_file_bounded(hostile_dir / case.filename), case.filename, sender="hostile-test")
+    assert store.rows("SELECT count(*) FROM returns WHERE period = '2023'")[0][0] >= 1
+    assert live_content(export_report(store, "93", "2023")) == []
+    units = load_units()
+    form = template_bytes(load_plans().for_province("93"), units.provinces["93"], units.districts["933"],
+                          parse_period("2023"))
+    assert live_content(form, PLANTRACK_FORMULA) == []
+    assert live_content(form)  # the scanner does see formulas: the template's own
+
+
+def test_upload_and_history_pages_survive_the_committed_corpus(tmp_path, monkeypatch):
+    """Every committed hostile file uploaded at once on the upload page (previewed, refused files
+    recorded with their marked-up copy), then the history page opened on each receipt."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLANTRACK_DB", str(tmp_path / "pages.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    user = {"username": "huyen933", "role": "district", "province_code": "93", "district_code": "933"}
+    files = [(c.filename, (mh.FILES / c.filename).read_bytes()) for c in mh.CASES if not c.big]
+    try:
+        at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=300)
+        at.session_state["user"] = user
+        at.run()
+        at.radio(key="upload_mode").set_value("file").run()
+        at.file_uploader(key="upload_files").set_value([(n, d, "application/octet-stream") for n, d in files])
+        at.run()
+        assert not at.exception, at.exception
+        assert len(at.get("download_button")) > 1  # the form and marked-up copies
+        history = AppTest.from_file(str(ROOT / "pages" / "history.py"), default_timeout=300)
+        history.session_state["user"] = user
+        history.run()
+        options = history.selectbox(key="history_receipt").options
+        assert len(options) >= len([c for c in mh.CASES if not c.big and c.expect != "accepted"])
+        for n in range(len(options)):
+            history.selectbox(key="history_receipt").select_index(n)
+            history.run()
+            assert not history.exception, (options[n], history.exception)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 # --- the command line: one folder of every hostile file, one run ------------------------------
@@ -274,3 +363,16 @@ def test_measurer_reports_what_escapes_a_child(tmp_path, measurer):
     """The measuring harness itself: an exception in the child is reported, not hidden."""
     result = measurer(tmp_path / "does-not-exist.xlsx", 5)
     assert "exception" in result and "FileNotFoundError" in result["exception"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="measuring needs fork")
+def test_measurer_limits_cpu_time_not_wall_clock_time(measurer):
+    """The harness's own check (its pseudo-paths <spin> and <sleep>): a child spinning past its CPU limit
+    is stopped by the kernel (SIGXCPU) and reported so; one sleeping spends no CPU, runs on past its CPU
+    limit in wall-clock time, and is caught only by the hang guard, reported as a hang."""
+    result = measurer("<spin>", 1, wall_guard=60)
+    assert "SIGXCPU" in result.get("exception", ""), result
+    assert result["cpu_total"] > 0.5 and result["wall_seconds"] < 60  # the kernel counts CPU in ticks
+    result = measurer("<sleep>", 1, wall_guard=3)
+    assert result.get("exception", "").startswith("hang"), result
+    assert result["cpu_total"] < 1 and result["wall_seconds"] >= 3

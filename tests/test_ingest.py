@@ -116,3 +116,27 @@ def test_a_file_over_the_size_limit_is_refused_and_not_kept(tmp_path):
     out = ingest_bytes(store, data, "big.xlsx", max_bytes=len(data) - 1)
     assert out.status == "rejected" and [e.code for e in out.errors] == ["file-too-large"]
     assert counts(store)["blobs"] == 0 and counts(store)["receipts"] == 1
+
+
+def test_a_folder_load_reads_spreadsheetml_xml_and_refuses_other_xml(tmp_path):
+    # Excel 2003's XML Spreadsheet is saved as .xml: a folder load picks it up and reads it; an .xml
+    # that is not SpreadsheetML is refused as file-type, not skipped (the old loader saw neither)
+    from pathlib import Path
+
+    from plantrack.ingest import ingest_paths
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    fixture = Path(__file__).resolve().parent / "fixtures" / "files" / "spreadsheetml-2003.xml"
+    (folder / "vi-thuy-2003.xml").write_bytes(fixture.read_bytes())
+    (folder / "ke-khai.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<HSoThueDTu><TKhai/></HSoThueDTu>\n',
+                                        encoding="utf-8")
+    (folder / "notes.txt").write_text("not a return")
+    store = new_store(tmp_path)
+    outcomes = {Path(o.file).name: o for o in ingest_paths(store, [folder])}
+    assert set(outcomes) == {"ke-khai.xml", "vi-thuy-2003.xml"}
+    read = outcomes["vi-thuy-2003.xml"]
+    assert (read.status, read.district_code, read.period) == ("accepted", "935", "2023H1"), read.errors
+    other = outcomes["ke-khai.xml"]
+    assert other.status == "rejected" and [e.code for e in other.errors] == ["file-type"]
+    assert "XML" in other.errors[0].message

@@ -94,12 +94,16 @@ def _texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+WARNING_CODES = {"indicator-unknown", "not-reported", "ratio-mismatch", "denominator-jump", "late"}
+
+
 def _tables(at: AppTest) -> list:
-    return [t.value for t in at.table]
+    """The tables on the page (issue and value tables are dataframes: file text is never Markdown)."""
+    return [t.value for t in at.table] + [d.value for d in at.dataframe]
 
 
 def _error_table(at: AppTest):
-    tables = [t for t in _tables(at) if "Lỗi và cách sửa" in t.columns]
+    tables = [t for t in _tables(at) if "Lỗi và cách sửa" in t.columns and not set(t["Mã lỗi"]) <= WARNING_CODES]
     assert tables, "no error table on the page"
     return tables
 

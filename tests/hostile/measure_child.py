@@ -1,17 +1,23 @@
 """Measure ``check_bytes`` on one file at a time, each in its own child process.
 
 Run as ``python tests/hostile/measure_child.py``: it imports the engine once, then for every
-line ``SECONDS<TAB>PATH`` on stdin forks a child that reads the file the way the command line
-does (``read_file_bounded``) and checks it, and answers one JSON line on stdout: the error and
-warning codes, the child's own seconds in ``check_bytes``, and its peak resident memory as the
-kernel reports it to the parent (``os.wait4`` → ``ru_maxrss``). A child that runs past SECONDS
-is killed; one that dies (a native abort, the address-space limit) is reported as such. Forking
-from an already-warm process keeps this cheap enough to run for every hostile file.
+line ``CPU_SECONDS<TAB>WALL_GUARD<TAB>PATH`` on stdin forks a child that reads the file the way
+the command line does (``read_file_bounded``) and checks it, and answers one JSON line on stdout:
+the error and warning codes, the CPU seconds (user + system) the child spent in ``check_bytes``
+by its own count (``cpu_seconds``) and in all as the kernel reports it to the parent
+(``os.wait4``: ``cpu_total``), and its peak resident memory (``ru_maxrss``).
+
+The limits are the child's own, as the kernel enforces them: CPU time (``RLIMIT_CPU``, SIGXCPU
+past CPU_SECONDS) and address space (``RLIMIT_AS``). Wall-clock time is never a limit: on a
+loaded machine it measures the other processes. WALL_GUARD only stops a child that hangs without
+spending CPU (a deadlock, a blocked read); it is killed and reported as a hang. A child that dies
+(a native abort, a limit) is reported with the signal.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import resource
 import signal
@@ -32,14 +38,26 @@ from plantrack.units import load_units  # noqa: E402
 ADDRESS_SPACE_LIMIT = 3 << 30  # a regression fails here instead of swapping the machine
 
 
-def _child(path: str, out_fd: int) -> None:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _child(path: str, out_fd: int, cpu_limit: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
+    cpu = math.ceil(cpu_limit)  # whole seconds of CPU; SIGXCPU (fatal) at the soft limit
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     result: dict = {}
     try:
+        if path == "<spin>":  # the harness's own test: spend CPU until the kernel stops it
+            while True:
+                pass
+        if path == "<sleep>":  # ... and hang without spending any
+            time.sleep(3600)
         data = read_file_bounded(Path(path))
-        start = time.perf_counter()
+        start = _cpu()
         checked = check_bytes(data, UNITS, PLANS)
-        result["seconds"] = time.perf_counter() - start
+        result["cpu_seconds"] = _cpu() - start
         result["errors"] = sorted({i.code for i in checked.errors})
         result["warnings"] = sorted({i.code for i in checked.warnings})
         result["messages"] = [i.message[:200] for i in checked.errors[:3]]
@@ -50,14 +68,14 @@ def _child(path: str, out_fd: int) -> None:
     os.close(out_fd)
 
 
-def measure(path: str, limit: float) -> dict:
+def measure(path: str, cpu_limit: float, wall_guard: float) -> dict:
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
         try:
-            _child(path, write_fd)
+            _child(path, write_fd, cpu_limit)
         finally:
             os._exit(0)
     os.close(write_fd)
@@ -73,7 +91,7 @@ def measure(path: str, limit: float) -> dict:
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             break
-        if time.monotonic() - started > limit:
+        if time.monotonic() - started > wall_guard:  # a hang guard, not a time limit
             os.kill(pid, signal.SIGKILL)
             timed_out = True
             _, status, usage = os.wait4(pid, 0)
@@ -87,12 +105,17 @@ def measure(path: str, limit: float) -> dict:
     os.close(read_fd)
     raw = b"".join(chunks)
     result = json.loads(raw) if raw and not timed_out else {}
-    result["wall_seconds"] = time.monotonic() - started
+    result["wall_seconds"] = time.monotonic() - started  # reported for reading the numbers, never judged
+    result["cpu_total"] = usage.ru_utime + usage.ru_stime
     result["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
     if timed_out:
-        result["exception"] = f"killed after {limit:.0f} s"
+        result["exception"] = (f"hang: still running after {wall_guard:.0f} s of wall-clock time having used "
+                               f"{result['cpu_total']:.1f} s of CPU (the limit is {cpu_limit:.0f} s of CPU)")
     elif os.WIFSIGNALED(status):
-        result["exception"] = f"died of signal {os.WTERMSIG(status)}"
+        sig = os.WTERMSIG(status)
+        why = {signal.SIGXCPU: f": over the CPU limit of {math.ceil(cpu_limit)} s",
+               signal.SIGKILL: ": killed (the CPU hard limit, or the system out of memory)"}.get(sig, "")
+        result["exception"] = f"died of signal {signal.Signals(sig).name}{why}"
     return result
 
 
@@ -105,5 +128,5 @@ if __name__ == "__main__":
     for line in sys.stdin:
         if not line.strip():
             continue
-        seconds, _, path = line.rstrip("\n").partition("\t")
-        print(json.dumps(measure(path, float(seconds)), ensure_ascii=False), flush=True)
+        cpu_limit, wall_guard, path = line.rstrip("\n").split("\t", 2)
+        print(json.dumps(measure(path, float(cpu_limit), float(wall_guard)), ensure_ascii=False), flush=True)
