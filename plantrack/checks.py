@@ -246,10 +246,15 @@ def check_units(loc: Located, units: Units, out: Checked, map_: str = OLD_MAP) -
             out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=prov_found.cell,
                                          detail=_unknown_text("Tỉnh", prov_found.value, m)))
             return
-        # today's name ('Cần Thơ' for a 2024 Vị Thủy return): the district must be unique among
-        # the old districts of every province it took in (units.md)
+        # A name that is an old province's ('Tây Ninh' + 'Châu Thành' on a 2023 form) is read as that
+        # province first; today's province ('Cần Thơ' for a 2024 Vị Thủy return) is the other reading,
+        # where the district must be unique among the old districts of every province it took in (units.md)
         province = new or old
         pool = units.reporting_units(new, OLD_MAP) if new is not None else units.districts_of(old.code)
+        if old is not None and new is not None and dist_found is not None and dist_found.value not in (None, ""):
+            literal = match_district(units, dist_found.value, old.code)
+            if literal.unit is not None:
+                province, pool = old, units.districts_of(old.code)
     if dist_found is None or dist_found.value in (None, ""):
         out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell if dist_found else None,
                                      detail="Không tìm thấy tên huyện (đơn vị báo cáo). Hãy ghi 'Huyện: …' phía trên bảng chỉ tiêu."))

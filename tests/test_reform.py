@@ -63,6 +63,17 @@ def test_a_name_shared_by_two_former_provinces_is_refused_with_both():
     assert "Huyện Châu Thành (Tỉnh Sóc Trăng)" in errors[0].message
 
 
+def test_an_old_provinces_name_reads_as_that_province_first():
+    # 'Tỉnh Tây Ninh' on a 2023 form: old Tây Ninh's Châu Thành, though today's Tây Ninh also took
+    # in Long An, which had a Châu Thành too
+    tay_ninh = UNITS.provinces["72"]
+    chau_thanh = next(d for d in UNITS.districts_of("72") if d.name == "Châu Thành")
+    plan = load_plans().for_province("72")
+    data = template_bytes(plan, tay_ninh, chau_thanh, plan.period("2023"), values=full_values(chau_thanh.code))
+    checked = check_bytes(data)
+    assert not checked.errors and (checked.province_code, checked.district_code) == ("72", chau_thanh.code)
+
+
 def test_a_new_map_return_naming_a_district_lists_the_communes_that_cover_it():
     plan = load_plans().for_unit(CAN_THO, UNITS)
     data = template_bytes(plan, CAN_THO, UNITS.districts["935"], plan.period("2025"), values=full_values("935"))
