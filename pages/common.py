@@ -65,8 +65,9 @@ def trajectory(unit_code: str, indicator: str) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def provinces_comparison(indicator: str, period: str) -> list[dict]:
-    return measure.provinces_comparison(get_store(), indicator, period)
+def provinces_comparison(indicator: str, period: str, map_: str = "2025") -> list[dict]:
+    """Today's 34 provinces ranked, or the 63 former ones (map_='pre2025')."""
+    return measure.provinces_comparison(get_store(), indicator, period, map_=map_)
 
 
 @st.cache_data(show_spinner=False)

@@ -13,7 +13,8 @@ indicator = common.pick_indicator(plan, key="provinces_indicator")
 if not common.require_data(province, period, available=common.periods_with_data(None), where="Các tỉnh"):
     st.stop()
 
-rows = common.provinces_comparison(indicator.code, period)
+# a former province is compared with the former ones, a province of today with today's 34 (units.md)
+rows = common.provinces_comparison(indicator.code, period, common.units().resolve_province(province).unit.map)
 everyone = st.toggle("Hiện cả các tỉnh chưa có số liệu", value=False, key="provinces_everyone")
 shown = rows if everyone else views.with_data_only(rows, keep=province)
 st.caption(f"{common.period_label(period)} · {sum(r['value'] is not None for r in rows)}/{len(rows)} tỉnh có số liệu "
