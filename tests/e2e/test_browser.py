@@ -252,7 +252,7 @@ def _officer_uploads(page, server) -> None:
     _upload(page, "chau-thanh-2024.xlsx", good)
     confirm = page.get_by_role("button", name="Nộp báo cáo này")
     confirm.wait_for()
-    page.locator('[data-testid="stTable"]').filter(has_text="CT01").first.wait_for()
+    page.locator('[data-testid="stDataFrame"]').filter(has_text="CT01").first.wait_for()
     _settle(page)
     _shot(page, "upload-2-preview")
     confirm.click()
@@ -266,14 +266,16 @@ def _officer_uploads(page, server) -> None:
     _upload(page, "chau-thanh-sai.xlsx", make_return("933", "2024", bad_values))
     page.get_by_text(re.compile(r"Không nhận tệp này \(2 lỗi\)")).wait_for()
     _settle(page)
-    table = page.locator('[data-testid="stTable"]').filter(has_text="Lỗi và cách sửa").last
-    assert "F11" in table.inner_text() and "lớn hơn Tổng số" in table.inner_text()
-    assert "F13" in table.inner_text()
+    table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Lỗi và cách sửa").last
+    shown = table.text_content()  # the grid draws on a canvas; its cells are also in the DOM for screen readers
+    assert "F11" in shown and "lớn hơn Tổng số" in shown
+    assert "F13" in shown
     assert page.get_by_role("button", name=re.compile("Tải tệp đã đánh dấu lỗi")).count() >= 1
     _shot(page, "upload-4-refused")
 
     _upload(page, "vi-thanh.xlsx", make_return("930", "2024", full_values("930")))
-    page.get_by_text(re.compile(r"Tệp này là báo cáo của Thành phố Vị Thanh")).wait_for()
+    # the refusal is a row of the errors grid (drawn on a canvas, its cells in the DOM for screen readers)
+    page.get_by_text(re.compile(r"Tệp này là báo cáo của Thành phố Vị Thanh")).first.wait_for(state="attached")
     _settle(page)
     _shot(page, "upload-5-other-district")
 
