@@ -259,23 +259,32 @@ def check_units(loc: Located, units: Units, out: Checked, map_: str = OLD_MAP) -
         out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell if dist_found else None,
                                      detail="Không tìm thấy tên huyện (đơn vị báo cáo). Hãy ghi 'Huyện: …' phía trên bảng chỉ tiêu."))
         return
-    m = match_district(units, dist_found.value, None, pool=pool)
-    if m.unit is None and province is not None and not m.ambiguous:
-        elsewhere = match_district(units, dist_found.value, None)
-        if elsewhere.unit is not None:
-            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=dist_found.cell, detail=(
-                f"{elsewhere.unit.full_name} ({units.provinces[elsewhere.unit.province_code].full_name}) không thuộc "
-                f"{province.full_name}. Hãy kiểm tra lại tên tỉnh và tên huyện ở phần đầu báo cáo.")))
-            return
-    if m.unit is None:
-        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=dist_found.cell,
-                                     detail=_unknown_text("Huyện", dist_found.value, m, province)))
+    unit = _one_unit(units, out, sheet, dist_found, match_district(units, dist_found.value, None, pool=pool),
+                     lambda: match_district(units, dist_found.value, None), province, "Huyện", "huyện")
+    if unit is None:
         return
-    out.district_code = m.unit.code
-    out.province_code = m.unit.province_code
-    out.map = OLD_MAP
+    out.district_code, out.province_code, out.map = unit.code, unit.province_code, OLD_MAP
     if dist_found not in loc.issuers:
-        _check_letterhead(loc, units, m.unit, dist_found, out)
+        _check_letterhead(loc, units, unit, dist_found, out)
+
+
+def _one_unit(units: Units, out: Checked, sheet: str, found: Found, m, anywhere, province: Unit | None,
+              what: str, word: str) -> Unit | None:
+    """The unit a name matched; else None, with ``unit-mismatch`` when the name is a unit of another
+    province (``anywhere()`` matches it nationally) or ``unit-unknown`` with the candidates."""
+    if m.unit is None and province is not None and not m.ambiguous:
+        other = anywhere().unit
+        if other is not None:
+            home = units.province(other.map, other.parent)
+            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=found.cell, detail=(
+                f"{other.full_name} ({home.full_name}) không thuộc {province.full_name}. "
+                f"Hãy kiểm tra lại tên tỉnh và tên {word} ở phần đầu báo cáo.")))
+            return None
+    if m.unit is None:
+        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=found.cell,
+                                     detail=_unknown_text(what, found.value, m, province)))
+        return None
+    return m.unit
 
 
 def _check_commune(loc: Located, units: Units, out: Checked) -> None:
@@ -309,21 +318,10 @@ def _check_commune(loc: Located, units: Units, out: Checked) -> None:
             out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=unit_found.cell,
                                          detail=_district_on_new_map(units, text, d.unit)))
             return
-    m = match_commune(units, text, province.code if province else None)
-    if m.unit is None and province is not None and not m.ambiguous:
-        elsewhere = match_commune(units, text, None)
-        if elsewhere.unit is not None:
-            out.issues.append(make_issue("unit-mismatch", sheet=sheet, cell=unit_found.cell, detail=(
-                f"{elsewhere.unit.full_name} ({units.provinces_2025[elsewhere.unit.parent].full_name}) không thuộc "
-                f"{province.full_name}. Hãy kiểm tra lại tên tỉnh và tên xã, phường ở phần đầu báo cáo.")))
-            return
-    if m.unit is None:
-        out.issues.append(make_issue("unit-unknown", sheet=sheet, cell=unit_found.cell,
-                                     detail=_unknown_text("Xã, phường", text, m, province)))
-        return
-    out.district_code = m.unit.code
-    out.province_code = m.unit.parent
-    out.map = NEW_MAP
+    unit = _one_unit(units, out, sheet, unit_found, match_commune(units, text, province.code if province else None),
+                     lambda: match_commune(units, text, None), province, "Xã, phường", "xã, phường")
+    if unit is not None:
+        out.district_code, out.province_code, out.map = unit.code, unit.parent, NEW_MAP
 
 
 def _district_on_new_map(units: Units, text: object, district: Unit | None) -> str:

@@ -449,39 +449,33 @@ def match_district(units: Units, text: object, province_code: str | None,
                    pool: list[Unit] | None = None) -> Match:
     """Match a district name within an old province, within ``pool`` (the old districts of a
     province of today), or nationally when neither is given."""
-    if text is None or _key(text) == "":
-        return Match(None)
-    raw = str(text).strip()[:MAX_NAME]
     if pool is None:
         pool = units.districts_of(province_code) if province_code in units.provinces else list(units.districts.values())
-    if raw in units.districts and units.districts[raw] in pool:
-        return Match(units.districts[raw])
-    qualify = len({d.parent for d in pool}) > 1
-    found, name = _match(pool, raw, _DISTRICT_PREFIXES, _GLUED_PREFIX)
-    if len(found) == 1:
-        return Match(found[0])
-    if len(found) > 1:
-        return Match(None, tuple(_label(units, d, qualify) for d in found), ambiguous=True)
-    near = _nearest(name, sorted({d.name for d in pool}), n=3)
-    return Match(None, tuple(_label(units, d, qualify) for n in near for d in pool if d.name == n)[:5])
+    return _match_in(units, text, pool, units.districts, _DISTRICT_PREFIXES, _GLUED_PREFIX)
 
 
 def match_commune(units: Units, text: object, province_code: str | None) -> Match:
     """Match a commune name within a province of today (or nationally when it is unknown)."""
+    pool = units.communes_of(province_code) if province_code in units.provinces_2025 else list(units.communes.values())
+    return _match_in(units, text, pool, units.communes, _COMMUNE_PREFIXES, _GLUED_COMMUNE)
+
+
+def _match_in(units: Units, text: object, pool: list[Unit], by_code: dict[str, Unit], prefixes: dict[str, str],
+              glued: _re.Pattern) -> Match:
+    """One unit of ``pool`` by code or name; candidates name their province when the pool spans several."""
     if text is None or _key(text) == "":
         return Match(None)
     raw = str(text).strip()[:MAX_NAME]
-    pool = units.communes_of(province_code) if province_code in units.provinces_2025 else list(units.communes.values())
-    if raw in units.communes and units.communes[raw] in pool:
-        return Match(units.communes[raw])
-    qualify = len({c.parent for c in pool}) > 1
-    found, name = _match(pool, raw, _COMMUNE_PREFIXES, _GLUED_COMMUNE)
+    if raw in by_code and by_code[raw] in pool:
+        return Match(by_code[raw])
+    qualify = len({u.parent for u in pool}) > 1
+    found, name = _match(pool, raw, prefixes, glued)
     if len(found) == 1:
         return Match(found[0])
     if len(found) > 1:
-        return Match(None, tuple(_label(units, c, qualify) for c in found)[:12], ambiguous=True)
-    near = _nearest(name, sorted({c.name for c in pool}), n=3)
-    return Match(None, tuple(_label(units, c, qualify) for n in near for c in pool if c.name == n)[:5])
+        return Match(None, tuple(_label(units, u, qualify) for u in found)[:12], ambiguous=True)
+    near = _nearest(name, sorted({u.name for u in pool}), n=3)
+    return Match(None, tuple(_label(units, u, qualify) for n in near for u in pool if u.name == n)[:5])
 
 
 def names_a_district(text: object) -> bool:
