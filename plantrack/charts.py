@@ -569,15 +569,20 @@ def _district_grid(report: Mapping[str, Any]) -> tuple[dict[str, str], dict[str,
     districts: dict[str, str] = {}
     for ind in indicators:
         for u in ind.get("units") or []:
-            districts.setdefault(str(u.get("district_code")), u.get("district") or str(u.get("district_code")))
+            districts.setdefault(_unit_code(u), u.get("unit") or u.get("district") or u.get("commune") or _unit_code(u))
     grid: dict[str, list[tuple[str, float | None]]] = {d: [] for d in districts}
     for ind in indicators:
-        by_code = {str(u.get("district_code")): u for u in ind.get("units") or []}
+        by_code = {_unit_code(u): u for u in ind.get("units") or []}
         for d in districts:
             u = by_code.get(d) or {}
             v = None if _is_missing(u.get("value")) else float(u["value"])
             grid[d].append(("no_data" if v is None else _status(u.get("status")), v))
     return districts, grid
+
+
+def _unit_code(u: Mapping[str, Any]) -> str:
+    """A report row's unit: ``unit_code`` (districts and communes alike), else ``district_code``."""
+    return str(u.get("unit_code") or u.get("district_code") or u.get("commune_code"))
 
 
 def _cell_text(value: float, kind: str | None) -> str:
