@@ -22,7 +22,7 @@ PAGES = {
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
                 default=True),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
-        st.Page("pages/districts.py", title="Huyện", icon=":material/grid_view:", url_path="huyen"),
+        st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen"),
         st.Page("pages/provinces.py", title="So sánh tỉnh", icon=":material/leaderboard:", url_path="so-sanh-tinh"),
         st.Page("pages/completeness.py", title="Tình hình nộp báo cáo", icon=":material/fact_check:",
                 url_path="nop-bao-cao-cac-huyen"),

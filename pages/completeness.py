@@ -49,7 +49,10 @@ if expected:
 else:
     st.info(f"Kỳ {label} chưa đến hạn nộp và chưa {word} nào nộp.", icon=":material/schedule:")
 
-if received_any:
+# after the reform a province's 100+ communes have one period so far: the chart by former district
+# and the table above say it all, a one-column matrix would only repeat them
+many_periods = len({r["period"] for r in matrix if views.row_map(r) == period_map}) > 1
+if received_any and (many_periods or not commune):
     view = views.completeness_view(matrix, period_map, search)
     if view["pages"] > 1:
         page = st.number_input(f"Trang (1–{view['pages']})", 1, view["pages"], 1, key="completeness_page") - 1

@@ -458,7 +458,7 @@ def _add_reform_vline(fig: go.Figure, reform: Mapping[str, Any] | None) -> None:
         return
     fig.add_vline(
         x=float(reform["t"]), line=dict(color=REFORM_LINE_COLOR, width=2, dash="dot"),
-        annotation_text=reform_label(reform), annotation_position="bottom right",
+        annotation_text=reform_label(reform), annotation_position="bottom left",
         annotation_font=dict(size=12, color=REFORM_LINE_COLOR), annotation_bgcolor="rgba(255,255,255,0.85)",
     )
 

@@ -426,7 +426,7 @@ def completeness_view(matrix: Iterable[Mapping], period_map: str, search: str = 
     units furthest behind first (most reports not sent or refused, then late), grouped like the
     heatmap, searched and paged. Returns rows (for charts.completeness_matrix), matched, total,
     page, pages, groups (names in order)."""
-    rows = [r for r in matrix if _row_map(r) == period_map]
+    rows = [r for r in matrix if row_map(r) == period_map]
     bad = {"missing": 3, "refused": 3, "late": 1}
     score: dict[str, int] = {}
     groups: dict[str, str] = {}
@@ -458,7 +458,8 @@ def completeness_view(matrix: Iterable[Mapping], period_map: str, search: str = 
             "groups": group_order, "several_groups": several}
 
 
-def _row_map(r: Mapping) -> str:
+def row_map(r: Mapping) -> str:
+    """The map of a completeness row's unit."""
     return r.get("map") or (NEW_MAP if r.get("commune_code") else OLD_MAP)
 
 
