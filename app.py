@@ -1,8 +1,9 @@
 """plantrack — the dashboard's entry point: the router and the shared frame.
 
 Every page sees the same sidebar: the province and period (kept in the query string, so a
-view can be shared as a link: ``?province=93&period=2023``), the plan that governs the
-province, and the login box. The pages themselves live in pages/.
+view can be shared as a link: ``?province=92&period=2025`` for today's Cần Thơ, ``?province=93``
+for former Hậu Giang), the plan that governs the province (a merged province: its
+predecessors' plans), and the login box. The pages themselves live in pages/.
 """
 
 import time
@@ -21,7 +22,7 @@ PAGES = {
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
                 default=True),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
-        st.Page("pages/districts.py", title="Huyện", icon=":material/grid_view:", url_path="huyen"),
+        st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen"),
         st.Page("pages/provinces.py", title="So sánh tỉnh", icon=":material/leaderboard:", url_path="so-sanh-tinh"),
         st.Page("pages/completeness.py", title="Tình hình nộp báo cáo", icon=":material/fact_check:",
                 url_path="nop-bao-cao-cac-huyen"),
@@ -44,10 +45,11 @@ AUTO_RETRIES = 5
 def choose_selection() -> None:
     if "_selection_ready" not in st.session_state:
         asked_province, asked_period = common.parse_selection(st.query_params.to_dict(), units, plans)
-        province = asked_province or st.session_state.get(common.PROVINCE_KEY) or common.DEFAULT_PROVINCE
-        st.session_state[common.PROVINCE_KEY] = province
+        ref = (units.province_ref(asked_province) if asked_province is not None
+               else st.session_state.get(common.PROVINCE_KEY) or common.default_province())
+        st.session_state[common.PROVINCE_KEY] = ref
         st.session_state[common.PERIOD_KEY] = (asked_period or st.session_state.get(common.PERIOD_KEY)
-                                               or common.default_period(province))
+                                               or common.default_period(ref))
         st.session_state["_selection_ready"] = True
 
 
@@ -101,8 +103,9 @@ def draw_login_box() -> None:
         st.info("**Chưa có tài khoản nào.** Người quản trị máy chủ tạo tài khoản đầu tiên bằng dòng lệnh, "
                 "mật khẩu nhập ở dòng tiếp theo (không ghi trên dòng lệnh):\n\n"
                 "`plantrack user add TEN_DANG_NHAP --role admin`\n\n"
-                "Tài khoản cấp tỉnh: `--role province --province 93`; cấp huyện: "
-                "`--role district --province 93 --district 933`.", icon=":material/person_add:")
+                "Tài khoản cấp tỉnh: `--role province --province \"Cần Thơ\"`; cấp xã: "
+                "`--role district --province \"Cần Thơ\" --unit \"Phường Vị Thanh\"`; tỉnh, huyện cũ: "
+                "`--province 93 --unit 933`.", icon=":material/person_add:")
         return
     with st.form("login", border=True):
         st.markdown("**Đăng nhập**")
@@ -118,11 +121,13 @@ def draw_login_box() -> None:
 def draw_frame() -> None:
     with st.sidebar:
         st.caption("**plantrack** · Theo dõi Chương trình hành động phòng, chống bạo lực, xâm hại trẻ em 2020–2025")
-        province = common.selected_province()
-        st.session_state[common.PROVINCE_WIDGET] = province
+        province = common.selected_province()  # a Unit: today's province or a former one
+        ref = units.province_ref(province)
+        st.session_state[common.PROVINCE_WIDGET] = ref
         st.selectbox("Tỉnh, thành phố", common.province_options(), key=common.PROVINCE_WIDGET,
                      format_func=common.province_label, on_change=_copy,
-                     args=(common.PROVINCE_WIDGET, common.PROVINCE_KEY))
+                     args=(common.PROVINCE_WIDGET, common.PROVINCE_KEY),
+                     help="34 tỉnh, thành phố hiện nay trước; các tỉnh trước 1/7/2025 ghi “(cũ)”.")
         periods = common.period_options(province)
         if st.session_state.get(common.PERIOD_KEY) not in periods:
             st.session_state[common.PERIOD_KEY] = common.default_period(province)
@@ -132,17 +137,27 @@ def draw_frame() -> None:
                      args=(common.PERIOD_WIDGET, common.PERIOD_KEY))
         period = st.session_state[common.PERIOD_KEY]
 
-        plan = plans.for_province(province)
-        st.markdown("Kế hoạch áp dụng: " + views.plan_source_text(plan))
-        note = "" if plan.provinces else " Tỉnh chưa có kế hoạch riêng trong hệ thống: theo dõi các chỉ tiêu quốc gia."
-        st.caption(f"{plan.title}. Nguồn: `indicators/{plan.source_file}`.{note}")
+        plan = common.plan_for(province)
+        merged = views.merger_text(province, units)
+        if merged:
+            st.markdown(f"**{merged}**")
+            st.markdown("Kế hoạch của các tỉnh trước đây:\n" + "\n".join(
+                f"- {line}" for line in views.predecessor_plan_lines(plan, province, units)))
+        else:
+            former = views.former_text(province, units)
+            if former:
+                st.caption(former)
+            st.markdown("Kế hoạch áp dụng: " + views.plan_source_text(plan))
+            note = "" if plan.provinces else " Tỉnh chưa có kế hoạch riêng trong hệ thống: theo dõi các chỉ tiêu quốc gia."
+            st.caption(f"{plan.title}. Nguồn: `indicators/{plan.source_file}`.{note}")
+        st.caption(views.office_text(province))
 
         st.divider()
         draw_login_box()
 
     # the query string mirrors the selection (page changes clear it; it is written back here)
-    if st.query_params.get(common.PROVINCE_KEY) != province or st.query_params.get(common.PERIOD_KEY) != period:
-        st.query_params.update({common.PROVINCE_KEY: province, common.PERIOD_KEY: period})
+    if st.query_params.get(common.PROVINCE_KEY) != ref or st.query_params.get(common.PERIOD_KEY) != period:
+        st.query_params.update({common.PROVINCE_KEY: ref, common.PERIOD_KEY: period})
 
     page.run()
 

@@ -6,7 +6,10 @@ it opens DuckDB per operation, so the command line can load returns at the same 
 Query results are cached with st.cache_data and cleared after every load (clear_caches).
 
 The selection (province, period) lives in session_state under PROVINCE_KEY / PERIOD_KEY and
-is mirrored in the query string by app.py (``?province=93&period=2023``). The sidebar widgets
+is mirrored in the query string by app.py (``?province=92&period=2025``). The province is kept
+as its ref (``units.province_ref``: ``92`` today's Cần Thơ, ``93`` former Hậu Giang, ``92 (cũ)``
+former Cần Thơ): the query string is parsed once (``parse_selection``, units.md's rules) and
+pages get the Unit from ``selected_province()``. The sidebar widgets
 have keys of their own (PROVINCE_WIDGET / PERIOD_WIDGET) so a page may change the selection
 (``set_period``) without touching a widget that has already been drawn.
 
@@ -20,23 +23,23 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from plantrack import accounts, history, measure, sessions
+from plantrack import accounts, history, measure, sessions, views
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
 from plantrack.store import Store, StoreFault
 from plantrack.text import fold_words
-from plantrack.units import Units, load_units
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, Units, load_units
 from plantrack.views import STATUS_MEANING_VI, nearest_period
 
-PROVINCE_KEY = "province"  # session_state and query-string key: province code, e.g. "93"
+PROVINCE_KEY = "province"  # session_state and query-string key: the province's ref, e.g. "92", "93", "92 (cũ)"
 PERIOD_KEY = "period"  # period code, e.g. "2023" or "2023H1"; None = latest with data
-USER_KEY = "user"  # dict(username, role "province"|"district"|"admin", province_code, district_code) or None
+USER_KEY = "user"  # dict(username, role "province"|"district"|"admin", province_code, district_code, map) or None
 PROVINCE_WIDGET = "_province_picker"  # the sidebar selectboxes (app.py)
 PERIOD_WIDGET = "_period_picker"
 SESSION_KEY = "_session_cookie"  # the cookie value of the session this tab logged into (sessions.py)
 COOKIE_TICKET_KEY = "_cookie_ticket"  # a one-time ticket the page redeems for the HttpOnly cookie
 COOKIE_CLEAR_KEY = "_cookie_clear"  # the page should ask the server to clear the cookie
-DEFAULT_PROVINCE = "93"  # Hậu Giang: the plan the dashboard was first built for (Kế hoạch 1960/KH-UBND)
+DEFAULT_PROVINCE = "92"  # today's Cần Thơ (← Cần Thơ, Hậu Giang, Sóc Trăng): a demo province, Kế hoạch 1960 among its plans
 
 
 @st.cache_resource
@@ -53,15 +56,36 @@ def plans() -> Plans:
 
 
 # --- cached engine calls -------------------------------------------------------------------
+# A province reaches them as its ref (a string: hashable, and what the engine resolves at its edge).
+
+def ref_of(province: Unit | str) -> str:
+    return units().province_ref(province) if isinstance(province, Unit) else str(province)
+
+
+def report(province: Unit | str, period: str | None) -> dict:
+    return _report(ref_of(province), period)
+
 
 @st.cache_data(show_spinner=False)
-def report(province_code: str, period: str | None) -> dict:
-    return measure.province_report(get_store(), province_code, period)
+def _report(province_ref: str, period: str | None) -> dict:
+    return measure.province_report(get_store(), province_ref, period)
+
+
+def trajectory(unit: Unit | str, indicator: str) -> dict:
+    """A province's (given as a Unit or ref) or a district's / commune's (a Unit) series."""
+    if isinstance(unit, Unit) and unit.level != "province":
+        return _unit_trajectory(unit.map, unit.code, indicator)
+    return _trajectory(ref_of(unit), indicator)
 
 
 @st.cache_data(show_spinner=False)
-def trajectory(unit_code: str, indicator: str) -> dict:
-    return measure.trajectory(get_store(), unit_code, indicator)
+def _trajectory(province_ref: str, indicator: str) -> dict:
+    return measure.trajectory(get_store(), province_ref, indicator)
+
+
+@st.cache_data(show_spinner=False)
+def _unit_trajectory(map_: str, code: str, indicator: str) -> dict:
+    return measure.trajectory(get_store(), units().unit(map_, code), indicator)
 
 
 @st.cache_data(show_spinner=False)
@@ -70,27 +94,35 @@ def provinces_comparison(indicator: str, period: str, map_: str = "2025") -> lis
     return measure.provinces_comparison(get_store(), indicator, period, map_=map_)
 
 
-@st.cache_data(show_spinner=False)
-def completeness_matrix(province_code: str) -> list[dict]:
-    return measure.completeness_matrix(get_store(), province_code)
+def completeness_matrix(province: Unit | str) -> list[dict]:
+    return _completeness_matrix(ref_of(province))
 
 
 @st.cache_data(show_spinner=False)
-def periods_with_data(province_code: str | None) -> list[str]:
-    return measure.periods_with_data(get_store(), province_code)
+def _completeness_matrix(province_ref: str) -> list[dict]:
+    return measure.completeness_matrix(get_store(), province_ref)
+
+
+def periods_with_data(province: Unit | str | None) -> list[str]:
+    return _periods_with_data(None if province is None else ref_of(province))
+
+
+@st.cache_data(show_spinner=False)
+def _periods_with_data(province_ref: str | None) -> list[str]:
+    return measure.periods_with_data(get_store(), province_ref)
 
 
 @st.cache_data(show_spinner=False)
 def provinces_with_data() -> list[str]:
-    """Codes of the provinces with at least one accepted return."""
-    return measure.provinces_with_data(get_store())
+    """Refs of the provinces with at least one accepted return: today's first, then former ones."""
+    return [units().province_ref(u) for u in measure.provinces_with_data(get_store())]
 
 
 @st.cache_data(show_spinner=False)
-def district_history(district_code: str) -> list[dict]:
-    """Every file received for the district, as the Vietnamese table of the history page (without
-    who sent them: the dashboards are public, log-in names are not)."""
-    return history.history_rows(history.return_history(get_store(), district_code), units(), sender_visible=False)
+def district_history(unit_code: str) -> list[dict]:
+    """Every file received for the district or commune, as the Vietnamese table of the history
+    page (without who sent them: the dashboards are public, log-in names are not)."""
+    return history.history_rows(history.return_history(get_store(), unit_code), units(), sender_visible=False)
 
 
 def clear_caches() -> None:
@@ -100,8 +132,31 @@ def clear_caches() -> None:
 
 # --- the selection -------------------------------------------------------------------------
 
-def selected_province() -> str:
-    return st.session_state.get(PROVINCE_KEY) or DEFAULT_PROVINCE
+def all_provinces() -> dict[str, Unit]:
+    """Ref -> province, for today's 34 and the 63 former ones."""
+    u = units()
+    return {u.province_ref(p): p for p in [*u.provinces_2025.values(), *u.provinces.values()]}
+
+
+def default_province() -> str:
+    """Today's Cần Thơ when it has data; else the first province with data; else Cần Thơ."""
+    with_data = provinces_with_data()
+    return DEFAULT_PROVINCE if DEFAULT_PROVINCE in with_data or not with_data else with_data[0]
+
+
+def selected_ref() -> str:
+    ref = st.session_state.get(PROVINCE_KEY)
+    return ref if ref in all_provinces() else default_province()
+
+
+def selected_province() -> Unit:
+    """The province chosen in the sidebar: a province of today, or a former one."""
+    return all_provinces()[selected_ref()]
+
+
+def plan_for(province: Unit):
+    """The plan that governs a province (a merged province: its predecessors' plans combined)."""
+    return plans().for_unit(province, units())
 
 
 def selected_period() -> str | None:
@@ -118,39 +173,58 @@ def set_period(period: str) -> None:
     st.session_state[PERIOD_KEY] = period
 
 
-def set_province(province_code: str) -> None:
-    st.session_state[PROVINCE_KEY] = province_code
+def set_province(province: Unit | str) -> None:
+    st.session_state[PROVINCE_KEY] = ref_of(province)
 
 
 def province_options() -> list[str]:
-    """Every province: those with returns first, then the others, each group in alphabetical order."""
+    """Every province's ref: today's 34 first, then the 63 former ones ('… (cũ)'); within each,
+    those with returns first, then by name."""
     with_data = set(provinces_with_data())
-    return sorted(units().provinces, key=lambda c: (c not in with_data, fold_words(units().provinces[c].name)))
+    u = units()
+
+    def key(item):
+        ref, p = item
+        return (p.map == OLD_MAP, ref not in with_data, fold_words(p.name))
+
+    return [ref for ref, _ in sorted(all_provinces().items(), key=key)]
 
 
-def province_label(code: str) -> str:
-    name = units().provinces[code].name
-    return name if code in provinces_with_data() else f"{name} · chưa có báo cáo"
+def province_label(ref: str) -> str:
+    p = all_provinces().get(ref)
+    if p is None:
+        return ref
+    name = units().province_label(p)
+    return name if ref in provinces_with_data() else f"{name} · chưa có báo cáo"
 
 
-def period_options(province_code: str) -> list[str]:
-    """The plan's periods, newest first."""
-    return [p.code for p in reversed(plans().for_province(province_code).periods())]
+def period_options(province: Unit | str) -> list[str]:
+    """The plan's periods, newest first; a former province's only up to the reform (units.md)."""
+    unit = province if isinstance(province, Unit) else all_provinces().get(province) or selected_province()
+    periods = plan_for(unit).periods()
+    if unit.map == OLD_MAP:
+        periods = [p for p in periods if p.map == OLD_MAP]
+    return [p.code for p in reversed(periods)]
 
 
 def period_label(code: str | None) -> str:
     return history.period_label(code)
 
 
-def period_option_label(code: str, province_code: str) -> str:
+def period_option_label(code: str, province: Unit | str) -> str:
     label = period_label(code)
-    return label if code in periods_with_data(province_code) else f"{label} · chưa có số liệu"
+    return label if code in periods_with_data(province) else f"{label} · chưa có số liệu"
 
 
-def default_period(province_code: str) -> str:
+def default_period(province: Unit | str) -> str:
     """The latest period with data in the province; without any, the plan's latest period."""
-    available = periods_with_data(province_code)
-    return available[-1] if available else period_options(province_code)[0]
+    available = [p for p in periods_with_data(province) if p in period_options(province)]
+    return available[-1] if available else period_options(province)[0]
+
+
+def period_map(province: Unit, period: str | None) -> str:
+    """The map a period of the province's plan is on (districts before 1/7/2025, communes after)."""
+    return plan_for(province).period(period).map if period else (province.map)
 
 
 def client_address() -> str | None:
@@ -242,7 +316,7 @@ def plot(fig, key: str | None = None) -> None:
     st.plotly_chart(fig, theme=None, width="stretch", config=PLOTLY_CONFIG, key=key)
 
 
-def require_data(province_code: str, period: str | None, *, available: list[str] | None = None,
+def require_data(province: Unit, period: str | None, *, available: list[str] | None = None,
                  where: str | None = None) -> bool:
     """True when there are returns for the period (any period, when ``period`` is None);
     otherwise say so, offer the nearest period with data (a button that chooses it) and
@@ -250,10 +324,11 @@ def require_data(province_code: str, period: str | None, *, available: list[str]
 
     ``available`` defaults to the province's periods with data; ``where`` names what is
     missing (default: the province)."""
-    name = where or units().provinces[province_code].full_name
-    available = periods_with_data(province_code) if available is None else available
+    name = where or views.province_name(province, units())
+    available = periods_with_data(province) if available is None else available
     if not available:
-        st.info(f"**{name} chưa có báo cáo nào của các huyện.** Khi các huyện nộp báo cáo (trang "
+        senders = "các huyện, xã, phường" if province.map == NEW_MAP else "các huyện"
+        st.info(f"**{name} chưa có báo cáo nào của {senders}.** Khi các đơn vị nộp báo cáo (trang "
                 "**Nộp báo cáo**) hoặc tỉnh nạp các tệp đã nhận qua thư điện tử, số liệu sẽ hiện ở đây.",
                 icon=":material/inbox:")
         return False
@@ -319,13 +394,17 @@ def draw_status_legend() -> None:
 
 # --- the query string (no streamlit) --------------------------------------------------------
 
-def parse_selection(params: Mapping[str, str], all_units: Units, all_plans: Plans) -> tuple[str | None, str | None]:
-    """The (province, period) a query string asks for; None for a value that is not valid."""
-    province = str(params.get(PROVINCE_KEY) or "").strip()
-    province = province if province in all_units.provinces else None
+def parse_selection(params: Mapping[str, str], all_units: Units, all_plans: Plans) -> tuple[Unit | None, str | None]:
+    """The (province, period) a query string asks for, parsed once (units.md: today's province
+    first, '(cũ)' for a former one); None for a value that is not valid. A former province's
+    period must be before the reform."""
+    text = str(params.get(PROVINCE_KEY) or "").strip()
+    province = all_units.resolve_province(text).unit if text else None
     period = None
     p = parse_period(params.get(PERIOD_KEY)) if params.get(PERIOD_KEY) else None
     if p is not None:
-        plan = all_plans.for_province(province or DEFAULT_PROVINCE)
-        period = p.code if plan.in_range(p) else None
+        unit = province or all_units.provinces_2025.get(DEFAULT_PROVINCE)
+        plan = all_plans.for_unit(unit, all_units) if unit is not None else all_plans.national
+        if plan.in_range(p) and not (unit is not None and unit.map == OLD_MAP and plan.period(p).map != OLD_MAP):
+            period = p.code
     return province, period

@@ -1,5 +1,6 @@
-"""Tình hình nộp báo cáo: which district sent which report, on time or not, and whom to chase
-for the chosen period."""
+"""Tình hình nộp báo cáo: which district (before 1/7/2025) or commune (after) sent which report,
+on time or not, and whom to chase for the chosen period. A province's 100+ communes are summarised
+by former district and listed furthest behind first, searchable and paged."""
 
 import streamlit as st
 
@@ -7,29 +8,59 @@ from pages import common
 from plantrack import charts, views
 from plantrack.charts import COMPLETENESS_LABELS_VI
 
+units = common.units()
 province, period = common.selected_province(), common.selected_period()
-name = common.units().provinces[province].full_name
+name = views.province_name(province, units)
 label = common.period_label(period)
+period_map = common.period_map(province, period)
+commune = period_map == "2025"
+word = "xã, phường" if commune else "huyện"
 
 st.header(f"Tình hình nộp báo cáo — {name}")
 received_any = bool(common.periods_with_data(province))
 if not received_any:
-    st.info(f"**{name} chưa nhận báo cáo nào của các huyện**, ở bất kỳ kỳ nào.", icon=":material/inbox:")
+    st.info(f"**{name} chưa nhận báo cáo nào của các {'huyện, xã, phường' if province.map == '2025' else 'huyện'}**, "
+            "ở bất kỳ kỳ nào.", icon=":material/inbox:")
 
 matrix = common.completeness_matrix(province)
 counts = views.state_counts(matrix, period)
 expected = sum(counts.values())
+search = st.text_input(f"Tìm {word}" + (" hoặc huyện cũ" if commune else ""), key="completeness_search",
+                       placeholder="Gõ một phần tên, có dấu hoặc không")
 if expected:
+    st.caption(f"{label}: {expected} {word} phải nộp báo cáo cho "
+               f"{views.receiving_office(province, period_map)}.")
     for column, (state, n) in zip(st.columns(len(counts)), counts.items()):
         column.metric(f"{label}: {COMPLETENESS_LABELS_VI[state].lower()}", f"{n}/{expected}", border=True)
-    chase = views.chase_rows(matrix, period)
+    if commune:
+        common.plot(charts.completeness_groups(views.completeness_by_group(matrix, period),
+                                               f"Tình hình nộp báo cáo {label} theo huyện cũ"),
+                    key="completeness_groups")
+    chase = views.chase_rows(matrix, period, search)
     st.subheader(f"Cần đôn đốc — {label}")
     if chase:
+        st.caption(f"{len(chase)} {word}" + (f" khớp “{search}”" if search else "")
+                   + ": chưa nộp trước, rồi bị từ chối, rồi trễ hạn.")
         st.dataframe(chase, hide_index=True, width="stretch")
+    elif search:
+        st.info(f"Không có {word} nào khớp “{search}” cần đôn đốc.")
     else:
-        st.success(f"Tất cả {expected} huyện đã nộp báo cáo {label} đúng hạn.", icon=":material/check_circle:")
+        st.success(f"Tất cả {expected} {word} đã nộp báo cáo {label} đúng hạn.", icon=":material/check_circle:")
 else:
-    st.info(f"Kỳ {label} chưa đến hạn nộp và chưa huyện nào nộp.", icon=":material/schedule:")
+    st.info(f"Kỳ {label} chưa đến hạn nộp và chưa {word} nào nộp.", icon=":material/schedule:")
 
-if received_any:
-    common.plot(charts.completeness_matrix(views.short_period_labels(matrix)), key="completeness_matrix")
+# after the reform a province's 100+ communes have one period so far: the chart by former district
+# and the table above say it all, a one-column matrix would only repeat them
+many_periods = len({r["period"] for r in matrix if views.row_map(r) == period_map}) > 1
+if received_any and (many_periods or not commune):
+    view = views.completeness_view(matrix, period_map, search)
+    if view["pages"] > 1:
+        page = st.number_input(f"Trang (1–{view['pages']})", 1, view["pages"], 1, key="completeness_page") - 1
+        view = views.completeness_view(matrix, period_map, search, page=page)
+    if view["rows"]:
+        st.caption(f"Bảng các kỳ {'từ' if commune else 'đến'} "
+                   f"{'1/7/2025' if commune else '30/6/2025'}: {view['matched']}/{view['total']} {word}"
+                   + (f", trang {view['page'] + 1}/{view['pages']}" if view["pages"] > 1 else "")
+                   + ("; nhóm theo " + ("huyện cũ" if commune else "tỉnh cũ") if view["several_groups"] else "")
+                   + f", {word} nộp thiếu nhiều nhất ở trên.")
+        common.plot(charts.completeness_matrix(views.short_period_labels(view["rows"])), key="completeness_matrix")

@@ -1,38 +1,75 @@
-"""Huyện: every district × indicator coloured by status (slowest districts on top), then one
-district in detail: its trajectory for an indicator and every file it has sent."""
+"""Huyện, xã: every district (old periods) or commune (periods after 1/7/2025) × indicator,
+coloured by status — grouped by former district (or former province), furthest behind first,
+searchable and paged, so 100+ communes stay readable — then one unit in detail: its trajectory
+for an indicator, what it became or came from across the reform, and every file it has sent."""
 
 import streamlit as st
 
 from pages import common
 from plantrack import charts, views
 
-province, period = common.selected_province(), common.selected_period()
-plan = common.plans().for_province(province)
 units = common.units()
-name = units.provinces[province].full_name
+province, period = common.selected_province(), common.selected_period()
+plan = common.plan_for(province)
+name = views.province_name(province, units)
+commune = common.period_map(province, period) == "2025"
+word = "xã, phường" if commune else "huyện"
 
-st.header(f"Huyện — {name}")
+st.header(f"{'Xã, phường' if commune else 'Huyện'} — {name}")
 if not common.require_data(province, period):
     st.stop()
 
 report = common.report(province, period)
 st.markdown(f"#### {report['period_label']}: {views.completeness_sentence(report)}")
-common.plot(charts.district_heatmap(report), key="districts_heatmap")
+if commune:
+    st.caption(f"Từ {views.reform_day(units)} các xã, phường báo cáo thay huyện; mỗi xã, phường được xếp theo "
+               "huyện cũ mà nó nằm trong.")
+
+left, middle, right = st.columns([2, 2, 1])
+search = left.text_input(f"Tìm {word}", key="districts_search", placeholder="Gõ một phần tên, có dấu hoặc không")
+full = views.heatmap_view(report, units)
+group_names = [g["group"] for g in full["groups"]]
+group = ""
+if full["several_groups"]:
+    group = middle.selectbox("Huyện cũ" if commune else "Tỉnh cũ", [""] + group_names, key="districts_group",
+                             format_func=lambda g: g or "Tất cả")
+view = views.heatmap_view(report, units, search=search, group=group or None)
+if view["pages"] > 1:
+    page = right.number_input(f"Trang (1–{view['pages']})", 1, view["pages"], 1, key="districts_page") - 1
+    view = views.heatmap_view(report, units, search=search, group=group or None, page=page)
+shown = len(view["order"])
+st.caption(f"Đang hiện {shown}/{view['matched']} {word}" + (f" khớp “{search}”" if search else "")
+           + (f" (trang {view['page'] + 1}/{view['pages']})" if view["pages"] > 1 else "")
+           + f"; cả tỉnh {view['total']} {word}. Nhóm chậm nhất ở trên, trong mỗi nhóm {word} chậm nhất ở trên; "
+           "chỉ tiêu chưa báo cáo tính là chậm.")
+if full["several_groups"]:
+    with st.expander(f"Tóm tắt theo {'huyện cũ' if commune else 'tỉnh cũ'} ({len(group_names)} nhóm)",
+                     expanded=commune and not search and not group):
+        st.dataframe(views.group_summary_rows(full), hide_index=True, width="stretch")
+common.plot(charts.district_heatmap(report, order=view["order"], labels=view["labels"],
+                                    note="nhóm và đơn vị chậm nhất ở trên cùng" if full["several_groups"] else None),
+            key="districts_heatmap")
 common.draw_status_legend()
 
-st.subheader("Chi tiết một huyện")
+st.subheader(f"Chi tiết một {'xã, phường' if commune else 'huyện'}")
 left, right = st.columns(2)
-district = left.selectbox("Huyện, thị xã, thành phố (chậm nhất ở đầu danh sách)", charts.districts_by_need(report),
-                          key="districts_district", format_func=lambda c: units.districts[c].full_name)
+choices = view["all"] or full["all"]
+code = left.selectbox(f"{'Xã, phường' if commune else 'Huyện, thị xã, thành phố'} (chậm nhất ở đầu danh sách)",
+                      choices, key="districts_district", format_func=lambda c: full["labels"].get(c, c))
+unit = units.reporting_unit(code)
 with right:
     indicator = common.pick_indicator(plan, key="districts_indicator")
-traj = common.trajectory(district, indicator.code)
-st.markdown(views.trajectory_sentence(traj))
-common.plot(charts.trajectory_chart(traj), key="districts_trajectory")
+st.info(views.lineage_text(unit, units), icon=":material/account_tree:")
+if indicator.code in plan.indicators_for(unit.parent) or unit.level == "commune":
+    traj = common.trajectory(unit, indicator.code)
+    st.markdown(views.trajectory_sentence(traj))
+    common.plot(charts.trajectory_chart(traj), key="districts_trajectory")
+else:
+    st.caption(f"{indicator.code} không có trong kế hoạch của {units.provinces[unit.parent].full_name} (cũ).")
 
-st.markdown(f"**Các tệp {units.districts[district].full_name} đã gửi**")
-rows = common.district_history(district)
+st.markdown(f"**Các tệp {unit.full_name} đã gửi**")
+rows = common.district_history(unit.code)
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch")
 else:
-    st.info(f"Chưa nhận tệp nào của {units.districts[district].full_name}.")
+    st.info(f"Chưa nhận tệp nào của {unit.full_name}.")

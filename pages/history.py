@@ -11,53 +11,60 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import common
-from plantrack.accounts import can_act_for, may_see_sender
+from plantrack.accounts import can_act_for, home_province, may_see_sender, own_unit
 from plantrack.annotate import annotation_dir, cached_annotation, issue_rows
 from plantrack.history import (
     OUTCOME_VI, download_name, history_rows, original_bytes, period_label, receipt_issues, receipt_label, receipts,
 )
 from plantrack.issues import Issue
 from plantrack.plain import file_name, markdown_text
+from plantrack.views import province_name
 
-ALL = ""  # the "every district / every period" choice
+ALL = ""  # the "every unit / every period" choice
 
 st.header("Lịch sử nộp báo cáo")
 
 units, plans = common.units(), common.plans()
 user = common.current_user()
+mine = own_unit(user, units)  # an officer: their commune, or their former district
 officer = bool(user and user.get("role") == "district")
-province = user["province_code"] if officer else common.selected_province()
-plan = plans.for_province(province)
+# an officer sees their own unit's province; anyone else the sidebar's (downloads decided per file)
+province = (home_province(user, units) if officer else None) or common.selected_province()
+plan = common.plan_for(province)
+scope = [("pre2025", p.code) for p in units.lineage(province)] + ([("2025", province.code)]
+                                                                  if province.map == "2025" else [])
 
 
 @st.cache_data(show_spinner=False)
-def list_receipts(province_code: str, district_code: str, period: str, sender: str) -> list[dict]:
-    return receipts(common.get_store(), province_code=province_code, district_code=district_code or None,
+def list_receipts(scope: tuple, district_code: str, period: str, sender: str) -> list[dict]:
+    return receipts(common.get_store(), provinces=list(scope), district_code=district_code or None,
                     period=period or None, sender=sender or None)
 
 
 left, right = st.columns(2)
 if officer:
-    district = user["district_code"]
-    left.markdown(f"**{units.districts[district].full_name}** — các tệp huyện đã nộp")
+    district = mine.code if mine else ""
+    left.markdown(f"**{mine.full_name if mine else 'Đơn vị không còn'}** — các tệp đơn vị đã nộp")
 else:
-    codes = [ALL] + [d.code for d in units.districts_of(province)]
-    district = left.selectbox("Huyện", codes, key="history_district",
-                              format_func=lambda c: units.districts[c].full_name if c else "Tất cả các huyện")
-period = right.selectbox("Kỳ báo cáo", [ALL] + [p.code for p in reversed(plan.periods())], key="history_period",
+    maps = ("pre2025", "2025") if province.map == "2025" else ("pre2025",)
+    codes = [ALL] + [u.code for m in maps for u in units.reporting_units(province, m)]
+    district = left.selectbox("Huyện, xã" if province.map == "2025" else "Huyện", codes, key="history_district",
+                              format_func=lambda c: units.reporting_unit(c).full_name if c else "Tất cả các đơn vị")
+periods = [p for p in plan.periods() if province.map == "2025" or p.map == "pre2025"]
+period = right.selectbox("Kỳ báo cáo", [ALL] + [p.code for p in reversed(periods)], key="history_period",
                          format_func=lambda c: period_label(c) if c else "Tất cả các kỳ")
 
-rows = list_receipts(province, district, period, user["username"] if officer else "")
+rows = list_receipts(tuple(scope), district, period, user["username"] if officer else "")
 if not rows:
-    st.info(f"Chưa nhận tệp báo cáo nào của {units.districts[district].full_name if district else units.provinces[province].full_name}"
-            f"{', ' + period_label(period) if period else ''}.")
+    where = units.reporting_unit(district).full_name if district else province_name(province, units)
+    st.info(f"Chưa nhận tệp báo cáo nào của {where}{', ' + period_label(period) if period else ''}.")
     st.stop()
 
 counts = {o: sum(r["outcome"] == o for r in rows) for o in ("accepted", "rejected", "unchanged")}
 parts = [f"{counts['accepted']} thành phiên bản mới", f"{counts['rejected']} bị từ chối",
          f"{counts['unchanged']} trùng tệp đã có"]
 st.caption(f"{len(rows)} tệp đã nhận: " + ", ".join(p for p, n in zip(parts, counts.values()) if n)
-           + ". Phiên bản mới nhất của mỗi huyện và kỳ là phiên bản đang dùng để tính các chỉ tiêu.")
+           + ". Phiên bản mới nhất của mỗi đơn vị và kỳ là phiên bản đang dùng để tính các chỉ tiêu.")
 senders = (lambda r: may_see_sender(user, r, units)) if user else False  # log-in names: not for visitors
 st.dataframe(history_rows(rows, units, senders), hide_index=True, width="stretch")
 
@@ -87,7 +94,7 @@ may_download = bool(user) and (can_act_for(user, chosen["district_code"], units)
 if not user:
     st.caption("Đăng nhập ở thanh bên trái để tải tệp gốc.")
 elif not may_download:
-    st.caption("Tài khoản này không được tải tệp của huyện này.")
+    st.caption("Tài khoản này không được tải tệp của đơn vị này.")
 elif not chosen["stored"]:
     st.caption("Tệp này vượt giới hạn dung lượng nên không được lưu; chỉ còn kết quả kiểm tra.")
 else:

@@ -6,7 +6,7 @@ from pages import common
 from plantrack import charts, views
 
 province, period = common.selected_province(), common.selected_period()
-plan = common.plans().for_province(province)
+plan = common.plan_for(province)
 
 st.header("So sánh tỉnh")
 indicator = common.pick_indicator(plan, key="provinces_indicator")
@@ -14,11 +14,12 @@ if not common.require_data(province, period, available=common.periods_with_data(
     st.stop()
 
 # a former province is compared with the former ones, a province of today with today's 34 (units.md)
-rows = common.provinces_comparison(indicator.code, period, common.units().resolve_province(province).unit.map)
+rows = common.provinces_comparison(indicator.code, period, province.map)
 everyone = st.toggle("Hiện cả các tỉnh chưa có số liệu", value=False, key="provinces_everyone")
-shown = rows if everyone else views.with_data_only(rows, keep=province)
-st.caption(f"{common.period_label(period)} · {sum(r['value'] is not None for r in rows)}/{len(rows)} tỉnh có số liệu "
+shown = rows if everyone else views.with_data_only(rows, keep=province.code)
+which = "tỉnh, thành phố hiện nay" if province.map == "2025" else "tỉnh trước 1/7/2025"
+st.caption(f"{common.period_label(period)} · {sum(r['value'] is not None for r in rows)}/{len(rows)} {which} có số liệu "
            f"của chỉ tiêu {indicator.code}. Tỉnh đang chọn in đậm.")
-common.plot(charts.province_ranking(shown, f"{indicator.code} {indicator.short_name}", highlight=province),
+common.plot(charts.province_ranking(shown, f"{indicator.code} {indicator.short_name}", highlight=province.code),
             key="provinces_ranking")
 common.draw_status_legend()

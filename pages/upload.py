@@ -3,8 +3,10 @@
 A file the checks refuse is refused (and recorded) as soon as it is read, with every error
 and the marked-up workbook; a file that passes is previewed (what will be stored, with every
 warning storing it would give: ``ingest.preview_bytes``) and stored only when confirmed.
-Text from a file (its name, cells quoted in messages) is shown as text, never as Markdown. A district officer acts only for their own district
-(``expect_district``); a planner for the districts ``can_act_for`` allows.
+Text from a file (its name, cells quoted in messages) is shown as text, never as Markdown. An officer acts only for their own unit
+(``expect_district``): a commune of today for periods after 1/7/2025, or a former district for the
+periods before; a planner for the units ``can_act_for`` allows — a planner of today's province for
+its communes and its predecessors' districts. The period chosen decides which units report it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import common
-from plantrack.accounts import can_act_for
+from plantrack import views
+from plantrack.accounts import can_act_for, home_province, maps_to_act_on, units_to_act_for
 from plantrack.annotate import annotation_dir, cached_annotation, issue_rows, value_rows
 from plantrack.ingest import ingest_bytes, preview_bytes
 from plantrack.plain import file_name, markdown_text
@@ -21,7 +24,8 @@ from plantrack.store import StoreFault
 from plantrack.template import template_bytes
 
 FROM_CHOICE, FROM_FILE = "choice", "file"
-MODE_LABELS = {FROM_CHOICE: "Theo huyện và kỳ đã chọn ở bước 1", FROM_FILE: "Đọc từ tệp (mỗi tệp ghi huyện và kỳ của nó)"}
+MODE_LABELS = {FROM_CHOICE: "Theo đơn vị và kỳ đã chọn ở bước 1",
+               FROM_FILE: "Đọc từ tệp (mỗi tệp ghi đơn vị và kỳ của nó)"}
 CHECKED, OUTCOMES, ANNOTATED, EXPECTED = "upload_checked", "upload_outcomes", "upload_annotated", "upload_expected"
 FAULTS = "upload_faults"  # file id -> the system error that kept it from being judged (the server's fault)
 
@@ -29,38 +33,57 @@ st.header("Nộp báo cáo")
 
 user = common.current_user()
 if not user:
-    st.info("Hãy **đăng nhập** ở thanh bên trái để tải mẫu và nộp báo cáo của huyện.")
+    st.info("Hãy **đăng nhập** ở thanh bên trái để tải mẫu và nộp báo cáo của huyện, xã, phường.")
     st.stop()
 
 units, plans = common.units(), common.plans()
-scope = user.get("province_code") or common.selected_province()
-allowed = [d for d in units.districts_of(scope) if can_act_for(user, d.code, units)]
-if not allowed:
-    st.warning("Tài khoản này không được nộp báo cáo cho huyện nào của tỉnh đang chọn.")
+scope = home_province(user, units) or common.selected_province()  # an admin: the sidebar's province
+scope_plan = common.plan_for(scope)
+maps = [m for m in maps_to_act_on(user) if m == "pre2025" or scope.map == "2025"]
+periods = [p for p in reversed(scope_plan.periods()) if p.map in maps]  # newest first
+if not periods or not any(units_to_act_for(user, scope, m, units) for m in maps):
+    st.warning("Tài khoản này không được nộp báo cáo cho đơn vị nào của tỉnh đang chọn.")
     st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def form_bytes(district_code: str, period_code: str) -> bytes:
-    district = units.districts[district_code]
-    return template_bytes(plans.for_province(district.province_code), units.provinces[district.province_code],
-                          district, parse_period(period_code))
+def form_bytes(unit_code: str, period_code: str) -> bytes:
+    """The pre-filled form: a district's with its own (former) province's plan, a commune's with
+    today's province's plan, addressed to Sở Y tế (template.build_template)."""
+    unit = units.reporting_unit(unit_code)
+    if unit.level == "commune":
+        province = units.provinces_2025[unit.parent]
+        plan = plans.for_unit(province, units)
+    else:
+        province = units.provinces[unit.parent]
+        plan = plans.for_province(unit.parent)
+    return template_bytes(plan, province, unit, plan.period(period_code))
 
 
-# --- 1. district, period, form ------------------------------------------------------------
-st.subheader("1. Chọn huyện và kỳ báo cáo, tải mẫu")
+# --- 1. period, unit, form ------------------------------------------------------------------
+st.subheader("1. Chọn kỳ báo cáo và đơn vị, tải mẫu")
 left, right = st.columns(2)
-district = left.selectbox("Huyện, thị xã, thành phố", allowed, format_func=lambda d: d.full_name,
-                          key="upload_district", disabled=len(allowed) == 1)
-plan = plans.for_province(district.province_code)
-periods = list(reversed(plan.periods()))  # newest first
 # the same period as the sidebar's picker: choosing it here chooses it there too
 chosen = parse_period(common.selected_period())
-st.session_state["upload_period"] = chosen if chosen in periods else periods[0]
-period = right.selectbox("Kỳ báo cáo", periods, format_func=lambda p: p.label, key="upload_period",
-                         on_change=lambda: common.set_period(st.session_state["upload_period"].code))
-st.caption(f"Hạn nộp báo cáo {period.label}: {plan.due_date(period).strftime('%d/%m/%Y')}. "
-           "Mẫu đã ghi sẵn tên tỉnh, huyện và kỳ báo cáo; chỉ nhập vào các ô màu vàng.")
+st.session_state["upload_period"] = next((p for p in periods if p == chosen), periods[0])
+period = left.selectbox("Kỳ báo cáo", periods, format_func=lambda p: p.label, key="upload_period",
+                        on_change=lambda: common.set_period(st.session_state["upload_period"].code))
+allowed = units_to_act_for(user, scope, period.map, units)
+commune = period.map == "2025"
+if not allowed:
+    st.warning(f"Kỳ {period.label} do các {'xã, phường' if commune else 'huyện'} báo cáo; tài khoản này không "
+               "nộp được cho đơn vị nào của kỳ này. Hãy chọn kỳ khác.")
+    st.stop()
+if st.session_state.get("upload_district") not in allowed:
+    st.session_state.pop("upload_district", None)
+district = right.selectbox("Xã, phường, đặc khu" if commune else "Huyện, thị xã, thành phố", allowed,
+                           format_func=lambda u: u.full_name + (f" ({units.provinces[u.parent].name} cũ)"
+                                                                if not commune and scope.map == "2025" else ""),
+                           key="upload_district", disabled=len(allowed) == 1)
+plan = scope_plan if commune else plans.for_province(district.parent)
+st.caption(f"Hạn nộp báo cáo {period.label}: {plan.due_date(period).strftime('%d/%m/%Y')}, gửi "
+           f"{views.receiving_office(scope, period.map)}. Mẫu đã ghi sẵn tên tỉnh, "
+           f"{'xã, phường' if commune else 'huyện'} và kỳ báo cáo; chỉ nhập vào các ô màu vàng.")
 st.download_button("Tải mẫu báo cáo (.xlsx)", form_bytes(district.code, period.code),
                    file_name=f"mau-bao-cao-{district.code}-{period.code}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -68,7 +91,7 @@ st.download_button("Tải mẫu báo cáo (.xlsx)", form_bytes(district.code, pe
 
 # --- 2. files -----------------------------------------------------------------------------
 st.subheader("2. Nộp tệp báo cáo")
-mode = st.radio("Huyện và kỳ báo cáo của tệp", list(MODE_LABELS), format_func=MODE_LABELS.get,
+mode = st.radio("Đơn vị và kỳ báo cáo của tệp", list(MODE_LABELS), format_func=MODE_LABELS.get,
                 key="upload_mode", horizontal=True)
 files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods, .xml)", type=["xlsx", "xlsm", "xls", "ods", "xml"],
                          accept_multiple_files=True, key="upload_files", max_upload_size=50)  # above the engine's 10 MB: a larger file gets its Vietnamese refusal
@@ -81,9 +104,12 @@ for key in (CHECKED, OUTCOMES, ANNOTATED, EXPECTED):  # forget files taken out o
         del st.session_state[key][gone]
 
 
-def unit_name(district_code: str | None) -> str:
-    d = units.districts.get(district_code or "")
-    return f"{d.full_name} ({units.provinces[d.province_code].full_name})" if d else "(không đọc được huyện)"
+def unit_name(unit_code: str | None) -> str:
+    """``Huyện Châu Thành (Tỉnh Hậu Giang)``, ``Phường Vị Thanh (Thành phố Cần Thơ)``."""
+    u = units.reporting_unit(unit_code or "")
+    if u is None:
+        return "(không đọc được đơn vị)"
+    return f"{u.full_name} ({units.province(u.map, u.parent).full_name})"
 
 
 def submit(file_id: str, name: str, data: bytes, expect_district: str | None, expect_period: str | None) -> bool:
@@ -103,14 +129,19 @@ def submit(file_id: str, name: str, data: bytes, expect_district: str | None, ex
     return True
 
 
-def plan_of(province_code: str | None):
-    return plans.for_province(province_code or district.province_code)
+def plan_of(province_code: str | None, map_: str | None = None):
+    """The plan a file's indicators are named from: its province's on the file's own map."""
+    if not province_code:
+        return plan
+    if map_ == "2025" and province_code in units.provinces_2025:
+        return plans.for_unit(units.provinces_2025[province_code], units)
+    return plans.for_province(province_code)
 
 
-def show_issues(title: str, issues, kind, province_code: str | None) -> None:
+def show_issues(title: str, issues, kind, province_code: str | None, map_: str | None = None) -> None:
     if issues:
         kind(title)
-        st.dataframe(issue_rows(issues, plan_of(province_code)), hide_index=True, width="stretch")
+        st.dataframe(issue_rows(issues, plan_of(province_code, map_)), hide_index=True, width="stretch")
 
 
 def show_outcome(file_id: str, name: str, data: bytes) -> None:
@@ -126,7 +157,7 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
         if expect_district and any(e.code == "unit-mismatch" and e.cell is None for e in outcome.errors):
             # the engine's message names both districts; say what to do here
             why = ("Tài khoản này chỉ nộp được báo cáo của đơn vị mình: hãy chọn đúng tệp."
-                   if user.get("role") == "district" else "Hãy chọn đúng tệp, hoặc chọn lại huyện ở bước 1.")
+                   if user.get("role") == "district" else "Hãy chọn đúng tệp, hoặc chọn lại đơn vị ở bước 1.")
         elif expect_period and outcome.period and outcome.period != expect_period:
             why = (f"Tệp này là báo cáo **{parse_period(outcome.period).label}**, không phải "
                    f"**{parse_period(expect_period).label}** đã chọn ở bước 1. Hãy chọn lại kỳ báo cáo ở bước 1 "
@@ -135,7 +166,8 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
             why = "Sửa các lỗi ghi dưới đây (hoặc trong tệp đã đánh dấu lỗi) rồi tải tệp lên lại."
         st.error(f"Không nhận tệp này ({len(outcome.errors)} lỗi); không có số liệu nào của tệp được lưu. {why}",
                  icon=":material/block:")
-        st.dataframe(issue_rows(outcome.errors, plan_of(outcome.province_code)), hide_index=True, width="stretch")
+        st.dataframe(issue_rows(outcome.errors, plan_of(outcome.province_code, outcome.map)), hide_index=True,
+                     width="stretch")
         if not any(i.cell for i in outcome.errors + outcome.warnings):
             return  # nothing in the file to mark: the table says it all
         marked = st.session_state[ANNOTATED].get(file_id)
@@ -147,7 +179,8 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key=f"marked-{file_id}", icon=":material/download:", on_click="ignore")
     show_issues(f"{len(outcome.warnings)} cảnh báo: báo cáo vẫn được nhận, hãy xem lại các ô này.",
-                outcome.warnings if outcome.status != "rejected" else [], st.warning, outcome.province_code)
+                outcome.warnings if outcome.status != "rejected" else [], st.warning, outcome.province_code,
+                outcome.map)
 
 
 def submit_all(pending: list[tuple]) -> None:
@@ -198,10 +231,10 @@ for f in files:
                     st.markdown(f"Báo cáo của **{unit_name(preview.district_code)}**, kỳ **{label}** "
                                 f"(sẽ là phiên bản {preview.version}). Kiểm tra số liệu và các cảnh báo dưới đây "
                                 "rồi bấm **Nộp báo cáo này**.")
-                    st.dataframe(value_rows(preview.values, plan_of(preview.province_code)), hide_index=True,
-                                 width="stretch")
+                    st.dataframe(value_rows(preview.values, plan_of(preview.province_code, preview.map)),
+                                 hide_index=True, width="stretch")
                 show_issues(f"{len(preview.warnings)} cảnh báo khi lưu (báo cáo vẫn được nhận):", preview.warnings,
-                            st.warning, preview.province_code)
+                            st.warning, preview.province_code, preview.map)
                 args = (f.file_id, f.name, data, expect_district, expect_period)
                 st.button("Nộp báo cáo này", key=f"confirm-{f.file_id}", type="primary", on_click=submit, args=args)
                 pending.append(args)

@@ -1,9 +1,13 @@
-"""Accounts: who may log in, and for which districts they may act.
+"""Accounts: who may log in, and for which reporting units they may act.
 
 Policy: the dashboards (aggregated figures) are readable without logging in; uploading a
-return and downloading an original file need an account. A district officer acts only for
-their own district, a province planner for their province's districts, an admin everywhere
-(``can_act_for``). Passwords are kept only as argon2 hashes, never logged or stored in clear.
+return and downloading an original file need an account. An officer acts only for their own
+unit (a commune of today, or a former district: its history stays theirs), a province planner
+for their province's units, an admin everywhere (``can_act_for``). Accounts live on both maps
+(units.md): an account records the map of its province and unit (``map``), because codes are
+reused (92 is today's Cần Thơ and the former one). A planner of a province of today acts for
+its communes and for the districts of every province it was formed from; a planner of a
+former province for that province's districts. Passwords are kept only as argon2 hashes, never logged or stored in clear.
 
 Guessing is slowed where a reload cannot reset it: failed logins are counted in the store per
 account name and per client address (``log_in``); each further failure waits longer, and
@@ -25,7 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from plantrack.store import Store
-from plantrack.units import Units, load_units
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, Units, load_units
 
 ROLES = ("admin", "province", "district")
 ROLE_LABELS_VI = {
@@ -33,17 +37,20 @@ ROLE_LABELS_VI = {
     "province": "Cán bộ cấp tỉnh",
     "district": "Cán bộ cấp huyện",
 }
+COMMUNE_ROLE_LABEL_VI = "Cán bộ cấp xã"  # a 'district' (unit officer) account tied to a commune
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # longer input is refused before hashing (no megabyte passwords to argon2)
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 
-# (username, password, role, province_code, district_code): the accounts `plantrack demo`
+# (username, password, role, province_code, district_code, map): the accounts `plantrack demo`
 # creates so a visitor can try every role. Demo passwords only; never for real use.
 DEMO_USERS = (
-    ("quocgia", "quocgia-demo", "admin", None, None),
-    ("tinh93", "tinh93-demo", "province", "93", None),
-    ("huyen933", "huyen933-demo", "district", "93", "933"),
-    ("huyen930", "huyen930-demo", "district", "93", "930"),
+    ("quocgia", "quocgia-demo", "admin", None, None, NEW_MAP),
+    ("tinh93", "tinh93-demo", "province", "93", None, OLD_MAP),  # former Hậu Giang
+    ("huyen933", "huyen933-demo", "district", "93", "933", OLD_MAP),
+    ("huyen930", "huyen930-demo", "district", "93", "930", OLD_MAP),
+    ("tinh92", "tinh92-demo", "province", "92", None, NEW_MAP),  # today's Cần Thơ (Sở Y tế)
+    ("xa31321", "xa31321-demo", "district", "92", "31321", NEW_MAP),  # Phường Vị Thanh
 )
 
 _hasher = PasswordHasher()
@@ -77,9 +84,13 @@ def normalize_username(username: str) -> str:
 
 
 def create_user(store: Store, username: str, password: str, role: str, province_code: str | None = None,
-                district_code: str | None = None, units: Units | None = None) -> dict:
+                district_code: str | None = None, units: Units | None = None, map_: str | None = None) -> dict:
     """Create an account and return it (without its hash). Raises AccountError when the
-    name is taken or malformed, the password too short, or the role and its unit do not fit."""
+    name is taken or malformed, the password too short, or the role and its unit do not fit.
+
+    ``map_`` says which map ``province_code`` is on (the old map unless told: accounts made
+    before the reform name old provinces). An officer's unit says its own map: a 3-digit
+    district is on the old map, a 5-digit commune on today's."""
     units = units or load_units()
     name = normalize_username(username)
     if not _USERNAME_RE.fullmatch(name):
@@ -88,26 +99,35 @@ def create_user(store: Store, username: str, password: str, role: str, province_
         raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự và không quá {MAX_PASSWORD_LENGTH} ký tự.")
     if role not in ROLES:
         raise AccountError(f"Vai trò '{role}' không hợp lệ (một trong: {', '.join(ROLES)}).")
+    map_ = map_ or OLD_MAP
+    if map_ not in (OLD_MAP, NEW_MAP):
+        raise AccountError(f"Bản đồ đơn vị '{map_}' không hợp lệ ({OLD_MAP} hoặc {NEW_MAP}).")
     if role == "admin":
         province_code = district_code = None
+        map_ = NEW_MAP
     elif role == "province":
-        if province_code not in units.provinces:
+        table = units.provinces if map_ == OLD_MAP else units.provinces_2025
+        if province_code not in table:
             raise AccountError(f"Tài khoản cấp tỉnh cần mã tỉnh hợp lệ (nhận được: {province_code!r}).")
         district_code = None
     else:
-        district = units.districts.get(district_code or "")
-        if district is None:
-            raise AccountError(f"Tài khoản cấp huyện cần mã huyện hợp lệ (nhận được: {district_code!r}).")
-        if province_code not in (None, district.province_code):
-            raise AccountError(f"Huyện {district_code} không thuộc tỉnh {province_code}.")
-        province_code = district.province_code
+        unit = units.reporting_unit(district_code or "")
+        if unit is None:
+            raise AccountError(f"Tài khoản cấp huyện, cấp xã cần mã huyện hoặc mã xã, phường hợp lệ "
+                               f"(nhận được: {district_code!r}).")
+        if province_code not in (None, unit.province_code) and not (
+                unit.map == OLD_MAP and map_ == NEW_MAP and units.successors.get(unit.parent) == province_code):
+            raise AccountError(f"{unit.full_name} ({unit.code}) không thuộc tỉnh {province_code}.")
+        province_code, map_ = unit.province_code, unit.map
     password_hash = _hasher.hash(password)
     with store.transaction() as con:
         if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():
             raise AccountError(f"Tên đăng nhập '{name}' đã có.")
-        con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
-                    [name, password_hash, role, province_code, district_code, dt.datetime.now()])
-    return {"username": name, "role": role, "province_code": province_code, "district_code": district_code}
+        con.execute("INSERT INTO users (username, password_hash, role, province_code, district_code, created_at, map) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [name, password_hash, role, province_code, district_code, dt.datetime.now(), map_])
+    return {"username": name, "role": role, "province_code": province_code, "district_code": district_code,
+            "map": map_}
 
 
 def authenticate(store: Store, username: str, password: str) -> dict | None:
@@ -116,7 +136,7 @@ def authenticate(store: Store, username: str, password: str) -> dict | None:
     An unknown username is verified against a dummy hash, so timing does not tell which names exist."""
     name = normalize_username(username)
     row = store.rows(
-        "SELECT username, password_hash, role, province_code, district_code FROM users WHERE username = ?",
+        "SELECT username, password_hash, role, province_code, district_code, map FROM users WHERE username = ?",
         [name]) if name else []
     stored = row[0][1] if row else _dummy_hash()
     if len(password or "") > MAX_PASSWORD_LENGTH:
@@ -134,8 +154,9 @@ def authenticate(store: Store, username: str, password: str) -> dict | None:
     if _hasher.check_needs_rehash(stored):  # parameters strengthened since the hash was made
         with store.transaction() as con:
             con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), name])
-    _, _, role, province_code, district_code = row[0]
-    return {"username": name, "role": role, "province_code": province_code, "district_code": district_code}
+    _, _, role, province_code, district_code, map_ = row[0]
+    return {"username": name, "role": role, "province_code": province_code, "district_code": district_code,
+            "map": map_ or OLD_MAP}
 
 
 def count_users(store: Store) -> int:
@@ -231,9 +252,10 @@ def log_in(store: Store, username: str, password: str, address: str | None) -> L
 
 def list_users(store: Store) -> list[dict]:
     """Every account (without its hash), by name."""
-    rows = store.rows("SELECT username, role, province_code, district_code, created_at FROM users ORDER BY username")
-    return [{"username": u, "role": r, "province_code": p, "district_code": d, "created_at": c}
-            for u, r, p, d, c in rows]
+    rows = store.rows("SELECT username, role, province_code, district_code, map, created_at FROM users "
+                      "ORDER BY username")
+    return [{"username": u, "role": r, "province_code": p, "district_code": d, "map": m or OLD_MAP, "created_at": c}
+            for u, r, p, d, m, c in rows]
 
 
 def user_exists(store: Store, username: str) -> bool:
@@ -271,38 +293,96 @@ def ensure_demo_users(store: Store) -> list[tuple[str, str]]:
     """Create the demo accounts that are missing; return (username, password) of those created."""
     existing = {r[0] for r in store.rows("SELECT username FROM users")}
     created = []
-    for username, password, role, province_code, district_code in DEMO_USERS:
+    for username, password, role, province_code, district_code, map_ in DEMO_USERS:
         if username in existing:
             continue
         try:
-            create_user(store, username, password, role, province_code, district_code)
+            create_user(store, username, password, role, province_code, district_code, map_=map_)
         except AccountError:
             continue  # created meanwhile by another session
         created.append((username, password))
     return created
 
 
-def can_act_for(user: dict | None, district_code: str, units: Units | None = None) -> bool:
-    """Whether the user may upload returns or download original files for this district."""
-    if not user or not district_code:
+def user_map(user: dict | None) -> str:
+    """The map of an account's province and unit (accounts made before the reform: the old one)."""
+    return (user or {}).get("map") or OLD_MAP
+
+
+def home_province(user: dict | None, units: Units | None = None) -> Unit | None:
+    """The province an account belongs to, on its own map (None for an admin or a visitor)."""
+    if not user or user.get("role") not in ("province", "district"):
+        return None
+    units = units or load_units()
+    table = units.provinces if user_map(user) == OLD_MAP else units.provinces_2025
+    return table.get(user.get("province_code") or "")
+
+
+def own_unit(user: dict | None, units: Units | None = None) -> Unit | None:
+    """An officer's own reporting unit (a former district or a commune of today)."""
+    if not user or user.get("role") != "district":
+        return None
+    units = units or load_units()
+    unit = units.reporting_unit(user.get("district_code") or "")
+    return unit if unit is not None and unit.map == user_map(user) else None
+
+
+def can_act_for(user: dict | None, unit: "Unit | str", units: Units | None = None) -> bool:
+    """Whether the user may upload returns or download original files for this reporting unit:
+    a district (3 digits, old map) or a commune of today (5 digits), given as a Unit or a code.
+
+    An admin: every unit. A planner of a province of today: its communes and the districts of
+    the provinces it was formed from; of a former province: its districts. An officer: their
+    own unit only (a former district's officer keeps that district's history)."""
+    if not user or not unit:
         return False
     units = units or load_units()
-    district = units.districts.get(str(district_code))
-    if district is None:
+    target = unit if isinstance(unit, Unit) else units.reporting_unit(str(unit))
+    if target is None or target.level == "province":
         return False
     role = user.get("role")
     if role == "admin":
         return True
     if role == "province":
-        return bool(user.get("province_code")) and user.get("province_code") == district.province_code
+        home = home_province(user, units)
+        if home is None:
+            return False
+        if home.map == NEW_MAP:
+            if target.map == NEW_MAP:
+                return target.parent == home.code
+            return units.successors.get(target.parent) == home.code
+        return target.map == OLD_MAP and target.parent == home.code
     if role == "district":
-        return user.get("district_code") == district.code
+        mine = own_unit(user, units)
+        return mine is not None and mine == target
     return False
+
+
+def units_to_act_for(user: dict | None, province: Unit, map_: str, units: Units | None = None) -> list[Unit]:
+    """The reporting units of ``province`` on ``map_`` (districts of its predecessors, or its
+    communes) that the user may act for, in code order: what the upload page offers."""
+    units = units or load_units()
+    return [u for u in units.reporting_units(province, map_) if can_act_for(user, u, units)]
+
+
+def maps_to_act_on(user: dict | None) -> tuple[str, ...]:
+    """The maps whose periods an account may report for: an officer only their unit's map, a
+    planner of a former province the old map, a planner of today's province and an admin both."""
+    if not user:
+        return ()
+    role = user.get("role")
+    if role == "admin":
+        return (OLD_MAP, NEW_MAP)
+    if role == "district" or (role == "province" and user_map(user) == OLD_MAP):
+        return (user_map(user),)
+    if role == "province":
+        return (OLD_MAP, NEW_MAP)
+    return ()
 
 
 def may_see_sender(user: dict | None, receipt: dict, units: Units | None = None) -> bool:
     """Whether the user may see who sent a received file: log-in names are not shown to visitors,
-    nor to accounts of other units (only to those who may act for its district, and to its sender)."""
+    nor to accounts of other units (only to those who may act for its unit, and to its sender)."""
     if not user:
         return False
     if receipt.get("sender") and receipt.get("sender") == user.get("username"):
@@ -311,14 +391,18 @@ def may_see_sender(user: dict | None, receipt: dict, units: Units | None = None)
 
 
 def describe_user(user: dict | None, units: Units | None = None) -> str:
-    """One Vietnamese line: the role and the unit it covers."""
+    """One Vietnamese line: the role and the unit it covers (a former province with '(cũ)')."""
     if not user:
         return ""
     units = units or load_units()
     role = user.get("role")
     label = ROLE_LABELS_VI.get(role, str(role))
-    if role == "province" and user.get("province_code") in units.provinces:
-        return f"{label} — {units.provinces[user['province_code']].full_name}"
-    if role == "district" and user.get("district_code") in units.districts:
-        return f"{label} — {units.districts[user['district_code']].full_name}"
+    home = home_province(user, units)
+    if role == "province" and home is not None:
+        return f"{label} — {home.full_name}" + (" (cũ)" if home.map == OLD_MAP else "")
+    mine = own_unit(user, units)
+    if role == "district" and mine is not None:
+        if mine.level == "commune":
+            return f"{COMMUNE_ROLE_LABEL_VI} — {mine.full_name} ({units.provinces_2025[mine.parent].full_name})"
+        return f"{label} — {mine.full_name}"
     return label

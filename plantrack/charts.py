@@ -40,6 +40,7 @@ __all__ = [
     "district_heatmap",
     "province_ranking",
     "completeness_matrix",
+    "completeness_groups",
 ]
 
 # --------------------------------------------------------------------------- #
@@ -437,6 +438,31 @@ def _add_projection(
     return end_t
 
 
+REFORM_LINE_COLOR = "#6A3D9A"
+
+
+def reform_label(reform: Mapping[str, Any] | None) -> str:
+    """``"1/7/2025: sáp nhập tỉnh, xã báo cáo thay huyện"`` from the reform's ISO date."""
+    date = str((reform or {}).get("date") or "2025-07-01")
+    try:
+        y, m, d = (int(x) for x in date.split("-"))
+        date = f"{d}/{m}/{y}"
+    except ValueError:
+        pass
+    return f"{date}: sáp nhập tỉnh, xã báo cáo thay huyện"
+
+
+def _add_reform_vline(fig: go.Figure, reform: Mapping[str, Any] | None) -> None:
+    """The 2025 reform between the last district return and the first commune return."""
+    if not reform or reform.get("t") is None:
+        return
+    fig.add_vline(
+        x=float(reform["t"]), line=dict(color=REFORM_LINE_COLOR, width=2, dash="dot"),
+        annotation_text=reform_label(reform), annotation_position="bottom left",
+        annotation_font=dict(size=12, color=REFORM_LINE_COLOR), annotation_bgcolor="rgba(255,255,255,0.85)",
+    )
+
+
 def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
     """Actual values vs the linear path from baseline to 100 % in the target year."""
     code, unit = traj.get("code", ""), traj.get("unit", "")
@@ -506,6 +532,7 @@ def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
     end_t = _add_projection(fig, ts, ys, traj.get("projection_year"), target, target_year, tick_t)
     x_max = max([*ts, float(target_year or 0), end_t or 0])
     _add_target_hline(fig)
+    _add_reform_vline(fig, traj.get("reform"))
     tickvals = sorted(tick_t)
     fig.update_xaxes(title="Kỳ báo cáo", showgrid=True)
     if tickvals:
@@ -523,11 +550,13 @@ def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
 
 
 def _district_sort_key(cells: Sequence[tuple[str, float | None]], name: str) -> tuple:
+    """Worst first: most cells behind — an indicator not reported counts as behind — then most
+    going backwards, then the lowest mean value."""
     statuses = [s for s, _ in cells]
     vals = [v for _, v in cells if v is not None]
-    mean = sum(vals) / len(vals) if vals else math.inf
+    mean = sum(vals) / len(vals) if vals else -math.inf
     return (
-        -sum(s in _BEHIND for s in statuses),
+        -sum(s in _BEHIND or s == "no_data" for s in statuses),
         -statuses.count("deteriorating"),
         mean,
         name,
@@ -540,15 +569,20 @@ def _district_grid(report: Mapping[str, Any]) -> tuple[dict[str, str], dict[str,
     districts: dict[str, str] = {}
     for ind in indicators:
         for u in ind.get("units") or []:
-            districts.setdefault(str(u.get("district_code")), u.get("district") or str(u.get("district_code")))
+            districts.setdefault(_unit_code(u), u.get("unit") or u.get("district") or u.get("commune") or _unit_code(u))
     grid: dict[str, list[tuple[str, float | None]]] = {d: [] for d in districts}
     for ind in indicators:
-        by_code = {str(u.get("district_code")): u for u in ind.get("units") or []}
+        by_code = {_unit_code(u): u for u in ind.get("units") or []}
         for d in districts:
             u = by_code.get(d) or {}
             v = None if _is_missing(u.get("value")) else float(u["value"])
             grid[d].append(("no_data" if v is None else _status(u.get("status")), v))
     return districts, grid
+
+
+def _unit_code(u: Mapping[str, Any]) -> str:
+    """A report row's unit: ``unit_code`` (districts and communes alike), else ``district_code``."""
+    return str(u.get("unit_code") or u.get("district_code") or u.get("commune_code"))
 
 
 def _cell_text(value: float, kind: str | None) -> str:
@@ -559,46 +593,70 @@ def _cell_text(value: float, kind: str | None) -> str:
 
 
 def districts_by_need(report: Mapping[str, Any]) -> list[str]:
-    """District codes furthest behind first: the heatmap's row order (and the drill-down's)."""
+    """District (or commune) codes furthest behind first: the heatmap's row order (and the drill-down's)."""
     districts, grid = _district_grid(report)
     return sorted(districts, key=lambda d: _district_sort_key(grid[d], districts[d]))
+
+
+def unit_need_keys(report: Mapping[str, Any]) -> dict[str, tuple]:
+    """Unit code -> its worst-first sort key (smaller = further behind), for grouping and paging."""
+    districts, grid = _district_grid(report)
+    return {d: _district_sort_key(grid[d], districts[d]) for d in districts}
+
+
+def unit_word(level: str | None) -> str:
+    """What a period's reporting units are called: districts before 1/7/2025, communes after."""
+    return "xã, phường" if level == "commune" else "huyện"
 
 
 # a district's first year of data has no progress to judge yet: "Năm gốc" (baseline)
 HEATMAP_ORDER = [*STATUS_ORDER[:-1], "baseline", "no_data"]
 
 
-def district_heatmap(report: Mapping[str, Any]) -> go.Figure:
-    """Districts (rows, worst first) × indicators (columns), coloured by status."""
+def district_heatmap(report: Mapping[str, Any], order: Sequence[str] | None = None,
+                     labels: Mapping[str, str] | None = None, note: str | None = None) -> go.Figure:
+    """Districts or communes (rows, worst first) × indicators (columns), coloured by status.
+
+    ``order`` (unit codes) picks and orders the rows (a page of a province's 100+ communes,
+    grouped by former district); ``labels`` names them (code -> row label); ``note`` replaces
+    the subtitle's "worst on top" line."""
+    word = unit_word(report.get("unit_level"))
     where = ", ".join(
-        str(p) for p in (report.get("province"), report.get("period_label") or report.get("period")) if p
+        str(p) for p in (report.get("province_label") or report.get("province"),
+                         report.get("period_label") or report.get("period")) if p
     )
-    title = "Tình trạng các chỉ tiêu theo huyện" + (f"<br><sup>{where} — huyện chậm nhất ở trên cùng</sup>" if where else "")
+    title = f"Tình trạng các chỉ tiêu theo {word}" + (
+        f"<br><sup>{where} — {note or word + ' chậm nhất ở trên cùng'}</sup>" if where else "")
     indicators = [i for i in report.get("indicators") or []]
     districts, grid = _district_grid(report)
     if not indicators or not districts:
         return _empty_figure(title)
 
-    order = districts_by_need(report)
+    order = [d for d in order if d in districts] if order is not None else districts_by_need(report)
+    if not order:
+        return _empty_figure(title, f"Không có {word} nào khớp")
+    names = {d: (labels or {}).get(d) or districts[d] for d in order}
+    if len(set(names.values())) < len(names):  # two units of one name: the code tells them apart
+        names = {d: f"{n} ({d})" for d, n in names.items()}
     kinds = [i.get("kind") for i in indicators]
     categories = HEATMAP_ORDER
     codes = [i.get("code", "") for i in indicators]
-    names = [i.get("short_name") or i.get("name") or "" for i in indicators]
+    short = [i.get("short_name") or i.get("name") or "" for i in indicators]
     z, text, hover = [], [], []
     for d in order:
         z.append([categories.index(s) for s, _ in grid[d]])
         text.append([_NOT_REPORTED_CELL if v is None else _cell_text(v, kind) for (_, v), kind in zip(grid[d], kinds)])
         hover.append([
-            f"<b>{districts[d]}</b><br>{c} {_wrap(n, 50)}<br>"
+            f"<b>{names[d]}</b><br>{c} {_wrap(n, 50)}<br>"
             f"Kết quả: <b>{format_percent(v)}</b><br>"
             f"{NOT_REPORTED_TEXT if v is None else STATUS_LABELS_VI[s]}"
-            for (s, v), c, n in zip(grid[d], codes, names)
+            for (s, v), c, n in zip(grid[d], codes, short)
         ])
-    labels = [STATUS_LABELS_VI[s] for s in categories[:-1]] + [NOT_REPORTED_TEXT]
+    legend = [STATUS_LABELS_VI[s] for s in categories[:-1]] + [NOT_REPORTED_TEXT]
     fig = go.Figure()
     _categorical_heatmap(
-        fig, z, codes, [districts[d] for d in order], text, hover,
-        [STATUS_COLORS[s] for s in categories], labels,
+        fig, z, codes, [names[d] for d in order], text, hover,
+        [STATUS_COLORS[s] for s in categories], legend,
     )
     fig.update_xaxes(title=None)
     return _base_layout(fig, title, _height(len(order), per_row=36, base=170))
@@ -654,9 +712,11 @@ def province_ranking(
 
 
 def completeness_matrix(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
-    """Which district sent which report on time (districts × periods)."""
-    title = "Tình hình nộp báo cáo của các huyện"
+    """Which district (or commune) sent which report on time (units × periods), rows in the
+    order given (views sorts them worst first and by group)."""
     rows = [r for r in rows or [] if r.get("state") in COMPLETENESS_ORDER]
+    levels = {"commune" if r.get("commune_code") else "district" for r in rows}
+    title = "Tình hình nộp báo cáo của các " + (unit_word(levels.pop()) if len(levels) == 1 else "huyện, xã, phường")
     if not rows:
         return _empty_figure(title, "Chưa có kỳ báo cáo nào")
 
@@ -664,8 +724,8 @@ def completeness_matrix(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     periods: dict[str, str] = {}
     state: dict[tuple[str, str], str] = {}
     for r in rows:
-        d, p = str(r.get("district_code")), str(r.get("period"))
-        districts.setdefault(d, r.get("district") or d)
+        d, p = str(r.get("unit_code") or r.get("district_code")), str(r.get("period"))
+        districts.setdefault(d, r.get("label") or r.get("unit") or r.get("district") or d)
         periods.setdefault(p, r.get("period_label") or period_label(p))
         state[(d, p)] = r["state"]
     period_codes = sorted(periods, key=lambda p: (period_t(p) is None, period_t(p) or 0, p))
@@ -689,3 +749,32 @@ def completeness_matrix(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
         xtickvals=[periods[p] for p in period_codes],
     )
     return _base_layout(fig, f"{title}<br><sup>{subtitle}</sup>", _height(len(districts), per_row=32, base=170))
+
+
+# --------------------------------------------------------------------------- #
+# 6. Completeness by group: a province's 100+ communes summarised by former district
+# --------------------------------------------------------------------------- #
+
+
+def completeness_groups(rows: Sequence[Mapping[str, Any]], title: str | None = None) -> go.Figure:
+    """One stacked bar per group (former district), units counted by report state; rows are
+    ``{"group", "on_time", "late", "missing", "refused"}`` in the order to draw (worst first)."""
+    title = title or "Tình hình nộp báo cáo theo huyện cũ"
+    rows = list(rows or [])
+    if not rows:
+        return _empty_figure(title, "Chưa có kỳ báo cáo nào")
+    labels = [str(r.get("group") or "Không rõ") for r in rows]
+    fig = go.Figure()
+    for state in COMPLETENESS_ORDER:
+        xs = [int(r.get(state) or 0) for r in rows]
+        if not any(xs):
+            continue
+        fig.add_trace(go.Bar(
+            orientation="h", name=COMPLETENESS_LABELS_VI[state], x=xs, y=labels,
+            marker=dict(color=COMPLETENESS_COLORS[state], line=dict(color="#555555", width=0.5)),
+            text=[format_count(x) if x else "" for x in xs], textposition="inside", insidetextanchor="middle",
+            hovertemplate="<b>%{y}</b><br>" + COMPLETENESS_LABELS_VI[state] + ": %{x}<extra></extra>",
+        ))
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title=None, automargin=True)
+    fig.update_xaxes(title="Số xã, phường", showgrid=True)
+    return _base_layout(fig, title, _height(len(labels), per_row=30, base=170), barmode="stack", bargap=0.3)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from plantrack.plans import Period, load_plans, parse_period
 from plantrack.store import Store, StoreFault
-from plantrack.units import NEW_MAP, OLD_MAP, Unit, load_units, match_commune, match_district
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, load_units, match_commune, match_district, names_a_district
 
 
 class UsageError(Exception):
@@ -257,19 +257,39 @@ def cmd_demo(args, store: Store) -> int:
     return 0
 
 
+def resolve_account_unit(text: str, province: Unit) -> Unit:
+    """An officer's unit named with its province: for a province of today one of its communes
+    (or, named with a district's prefix or matching no commune, a district of its predecessors:
+    a former district's officer keeps its history); for a former province one of its districts."""
+    units = load_units()
+    if province.map == NEW_MAP and not names_a_district(text):
+        m = match_commune(units, text, province.code)
+        if m.unit is not None or m.ambiguous:
+            if m.unit is None:
+                raise UsageError(f"không nhận ra xã, phường '{text}' của {province.full_name} "
+                                 f"(nhiều đơn vị: {', '.join(m.candidates)})")
+            return m.unit
+    return resolve_district(text, province)
+
+
 def cmd_user_add(args, store: Store) -> int:
-    """Create an account; the password is read from standard input (never from the command line)."""
+    """Create an account; the password is read from standard input (never from the command line).
+    ``--province`` names today's province first ('(cũ)' for a former one, units.md); ``--unit``
+    (or ``--district``) a commune of today or a former district."""
     from plantrack.accounts import AccountError, create_user
 
     password = _read_password()
     units = load_units()
     province = resolve_province(args.province) if args.province else None
-    district = resolve_district(args.district, province) if args.district and province else None
-    if args.district and not province:
-        raise UsageError("--district cần kèm --province")
+    unit_text = args.unit or args.district
+    if unit_text and not province:
+        raise UsageError("--unit (--district) cần kèm --province")
+    unit = resolve_account_unit(unit_text, province) if unit_text and province else None
+    map_ = unit.map if unit else (province.map if province else None)
     try:
-        user = create_user(store, args.username, password, args.role, province.code if province else None,
-                           district.code if district else None, units=units)
+        user = create_user(store, args.username, password, args.role,
+                           unit.province_code if unit else (province.code if province else None),
+                           unit.code if unit else None, units=units, map_=map_)
     except AccountError as exc:
         raise UsageError(str(exc)) from exc
     _say(f"Đã tạo tài khoản {user['username']} ({user['role']}).")
@@ -288,7 +308,7 @@ def cmd_user_list(args, store: Store) -> int:
         print(json.dumps([{k: v for k, v in u.items() if k != "created_at"} for u in users], ensure_ascii=False))
     else:
         for u in users:
-            print(f"{u['username']}\t{describe_user(u)}")
+            print(f"{u['username']}\t{u['map']}\t{describe_user(u)}")
         _say(f"{len(users)} tài khoản.")
     return 0
 
@@ -393,8 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = user_sub.add_parser("add", parents=[common], help="tạo tài khoản; mật khẩu đọc từ stdin")
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=["admin", "province", "district"])
-    p.add_argument("--province")
-    p.add_argument("--district")
+    p.add_argument("--province", help="tỉnh hiện nay (mã hoặc tên); tỉnh cũ ghi thêm '(cũ)'")
+    p.add_argument("--unit", help="xã, phường, đặc khu của tỉnh hiện nay, hoặc huyện cũ")
+    p.add_argument("--district", help="như --unit")
     p.set_defaults(func=cmd_user_add)
     p = user_sub.add_parser("list", parents=[common], help="các tài khoản")
     p.add_argument("--json", action="store_true")

@@ -29,7 +29,13 @@ from plantrack.units import Unit, Units, load_units
 SUMMARY_SHEET = "TongHop"
 TOTAL_LABEL = "Toàn tỉnh"
 PREPARER = "Người lập biểu"
-DIRECTOR = "Giám đốc Sở LĐ-TB&XH"
+DIRECTOR = "Giám đốc Sở LĐ-TB&XH"  # a former province's report (periods before 1/7/2025)
+DIRECTOR_2025 = "Giám đốc Sở Y tế"  # today's provinces: child protection is Sở Y tế's since the reform (units.md)
+
+
+def director(report: dict) -> str:
+    """Who signs the report: Sở Y tế for a province of today or a period on today's map."""
+    return DIRECTOR_2025 if "2025" in (report.get("province_map"), report.get("map")) else DIRECTOR
 REPORT_TITLE = "BÁO CÁO TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÒNG, CHỐNG BẠO LỰC, XÂM HẠI TRẺ EM"
 DETAIL_TITLE = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ CẤP HUYỆN"
 YES, NO = "Có", "Không"
@@ -173,7 +179,7 @@ def _summary_sheet(ws: Worksheet, report: dict, units: Units, today: dt.date, ta
     for text in notes:
         row += 1
         _line(ws, row, ncols, text, italic=True, size=11, align="left", height=30)
-    end = _signature(ws, row + 2, province.name, left=(1, 3), right=(6, ncols))
+    end = _signature(ws, row + 2, province.name, left=(1, 3), right=(6, ncols), signer=director(report))
 
     _print_setup(ws, report, f"{head}:{head}", f"A1:{get_column_letter(ncols)}{end}")
     ws.page_setup.fitToHeight = 1  # a handful of indicators: one page, signature included
@@ -266,7 +272,8 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
         row += 1
         _line(ws, row, ncols, text, italic=True, size=11, align="left")
     mid = max(len(_DETAIL_FIXED) + 1, ncols - 8)
-    end = _signature(ws, row + 2, province.name, left=(1, len(_DETAIL_FIXED) + 2), right=(mid, ncols))
+    end = _signature(ws, row + 2, province.name, left=(1, len(_DETAIL_FIXED) + 2), right=(mid, ncols),
+                     signer=director(report))
 
     _print_setup(ws, report, f"{top}:{sub}", f"A1:{get_column_letter(ncols)}{end}")
     ws.freeze_panes = ws.cell(sub + 1, len(_DETAIL_FIXED) + 1)
@@ -384,11 +391,12 @@ def _letterhead(ws: Worksheet, province_full_name: str, ncols: int) -> None:
     _text(ws, 2, right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=12)
 
 
-def _signature(ws: Worksheet, row: int, place: str, left: tuple[int, int], right: tuple[int, int]) -> int:
+def _signature(ws: Worksheet, row: int, place: str, left: tuple[int, int], right: tuple[int, int],
+               signer: str = DIRECTOR) -> int:
     """Place and date line, then the preparer's and the director's signature blocks; the last row used."""
     _text(ws, row, right, f"{place}, ngày ….. tháng ….. năm ……", italic=True)
     _text(ws, row + 1, left, PREPARER, bold=True)
-    _text(ws, row + 1, right, DIRECTOR, bold=True)
+    _text(ws, row + 1, right, signer, bold=True)
     _text(ws, row + 2, left, "(Ký, ghi rõ họ tên)", italic=True, size=11)
     _text(ws, row + 2, right, "(Ký tên, đóng dấu)", italic=True, size=11)
     return row + 7  # room to sign

@@ -35,8 +35,13 @@ _KEYS = ("receipt_id", "filename", "sender", "received_at", "loaded_at", "outcom
 
 
 def receipts(store: Store, *, province_code: str | None = None, district_code: str | None = None,
-             period: str | None = None, sender: str | None = None) -> list[dict]:
+             period: str | None = None, sender: str | None = None,
+             provinces: list[tuple[str, str]] | None = None) -> list[dict]:
     """Every receipt matching all the filters given, newest period first, then newest first.
+
+    ``provinces`` ((map, province code) pairs) keeps receipts of those provinces, each on its
+    own map: today's Cần Thơ is [("pre2025", "92"), ("pre2025", "93"), ("pre2025", "94"),
+    ("2025", "92")] (codes are reused across the maps, units.md).
 
     ``sender`` adds every receipt that user sent, whatever district it names or when none
     could be read (a PDF, another district's file sent by mistake): an officer sees all
@@ -45,6 +50,10 @@ def receipts(store: Store, *, province_code: str | None = None, district_code: s
     if province_code:
         where.append("c.province_code = ?")
         params.append(province_code)
+    if provinces is not None:
+        where.append("(" + (" OR ".join("(coalesce(c.map, 'pre2025') = ? AND c.province_code = ?)" for _ in provinces)
+                            or "FALSE") + ")")
+        params += [x for pair in provinces for x in pair]
     if district_code:
         where.append("c.district_code = ?")
         params.append(district_code)
@@ -115,8 +124,9 @@ def period_label(code: str | None) -> str:
 def receipt_label(row: Mapping, units: Units | None = None) -> str:
     """One line naming a receipt, for pickers: ``#12 · Huyện Châu Thành · Năm 2023 · phiên bản 2 · tệp.xlsx``."""
     parts = [f"#{row['receipt_id']}"]
-    if units is not None and row.get("district_code") in units.districts:
-        parts.append(units.districts[row["district_code"]].full_name)
+    unit = units.reporting_unit(row.get("district_code") or "") if units is not None else None
+    if unit is not None:
+        parts.append(unit.full_name)
     if row.get("period"):
         parts.append(period_label(row["period"]))
     parts.append(f"phiên bản {row['version']}" if row.get("version") else OUTCOME_VI.get(row["outcome"], row["outcome"]))
@@ -132,18 +142,22 @@ def download_name(row: Mapping) -> str:
 
 def history_rows(rows: Iterable[Mapping], units: Units | None = None,
                  sender_visible: bool | Callable[[Mapping], bool] = True) -> list[dict]:
-    """The receipts as a Vietnamese table: Huyện, Kỳ báo cáo, Phiên bản, Kết quả, Người gửi,
-    Ngày nhận, Tệp, Lỗi, Cảnh báo, Số phiếu (receipt id).
+    """The receipts as a Vietnamese table: Huyện (Xã, phường for communes; Huyện, xã for both),
+    Kỳ báo cáo, Phiên bản, Kết quả, Người gửi, Ngày nhận, Tệp, Lỗi, Cảnh báo, Số phiếu (receipt id).
 
     ``sender_visible`` False leaves the Người gửi column out; a function blanks it on the rows it refuses."""
     out = []
-    for r in rows:
-        district = units.districts.get(r.get("district_code")) if units is not None else None
+    rows = list(rows)
+    found = [units.reporting_unit(r.get("district_code") or "") if units is not None else None for r in rows]
+    levels = {u.level for u in found if u is not None}
+    column = {frozenset({"commune"}): "Xã, phường", frozenset({"district", "commune"}): "Huyện, xã"}.get(
+        frozenset(levels), "Huyện")
+    for r, district in zip(rows, found):
         version = ""
         if r.get("version"):
             version = f"{r['version']}" + (" (đang dùng)" if r.get("current") else "")
         out.append({
-            "Huyện": district.full_name if district else (r.get("district_code") or "Không đọc được"),
+            column: district.full_name if district else (r.get("district_code") or "Không đọc được"),
             "Kỳ báo cáo": period_label(r.get("period")),
             "Phiên bản": version,
             "Kết quả": OUTCOME_VI.get(r["outcome"], r["outcome"]),

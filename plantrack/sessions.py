@@ -86,14 +86,15 @@ def user_for_cookie(store: Store, cookie: str | None) -> dict | None:
     if token is None:
         return None
     rows = store.rows(
-        "SELECT u.username, u.role, u.province_code, u.district_code FROM sessions s "
+        "SELECT u.username, u.role, u.province_code, u.district_code, u.map FROM sessions s "
         "JOIN users u ON u.username = s.username "
         "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?",
         [_token_hash(token), dt.datetime.now()])
     if not rows:
         return None
-    username, role, province_code, district_code = rows[0]
-    return {"username": username, "role": role, "province_code": province_code, "district_code": district_code}
+    username, role, province_code, district_code, map_ = rows[0]
+    return {"username": username, "role": role, "province_code": province_code, "district_code": district_code,
+            "map": map_ or "pre2025"}
 
 
 def end_session(store: Store, cookie: str | None) -> bool:

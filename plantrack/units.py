@@ -140,6 +140,16 @@ class Units:
         table = self.districts if map_ == OLD_MAP else self.communes
         return table[code]
 
+    def reporting_unit(self, code: str) -> Unit | None:
+        """A reporting unit by its code alone: 3 digits a district (old map), 5 a commune (today's).
+        The lengths differ, so the code names one unit (the store's ``district_code`` column)."""
+        code = str(code or "")
+        if len(code) == 3:
+            return self.districts.get(code)
+        if len(code) == 5:
+            return self.communes.get(code)
+        return None
+
     def districts_of(self, province_code: str) -> list[Unit]:
         """Districts of an old province, sorted by code.  KeyError if the province is unknown."""
         try:

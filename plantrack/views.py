@@ -14,7 +14,8 @@ from plantrack.charts import (
     COMPLETENESS_LABELS_VI, GROUP_LABELS_VI, STATUS_LABELS_VI, STATUS_ORDER, format_count, format_percent,
 )
 from plantrack.plans import Plan, Plans, parse_period
-from plantrack.units import Units
+from plantrack.text import fold_words
+from plantrack.units import NEW_MAP, OLD_MAP, Unit, Units
 
 STATUS_MEANING_VI = {
     "achieved": "kết quả đã bằng hoặc vượt 100 %.",
@@ -74,7 +75,8 @@ def group_cards(report: Mapping) -> list[dict]:
         else:
             gap = f"Còn cách mục tiêu 100 %: {format_percent(head.get('target', 100) - value, 1).replace(' %', ' điểm %')}."
         if head.get("kind") == "yesno" and value is not None:
-            gap = (f"{format_count(head.get('numerator'))}/{format_count(head.get('denominator'))} huyện báo cáo "
+            gap = (f"{format_count(head.get('numerator'))}/{format_count(head.get('denominator'))} "
+                   f"{charts.unit_word(report.get('unit_level'))} báo cáo "
                    "đã có dịch vụ. " + gap)
         lines = []
         if several:
@@ -108,9 +110,10 @@ def status_counts(report: Mapping) -> dict[str, int]:
 
 
 def completeness_sentence(report: Mapping) -> str:
-    """``"7/8 huyện đã báo cáo, 5 đúng hạn"``."""
+    """``"7/8 huyện đã báo cáo, 5 đúng hạn"`` (``xã, phường`` for a period after the reform)."""
     c = report.get("completeness") or {}
-    return (f"{format_count(c.get('received', 0))}/{format_count(c.get('expected', 0))} huyện đã báo cáo, "
+    word = charts.unit_word(report.get("unit_level"))
+    return (f"{format_count(c.get('received', 0))}/{format_count(c.get('expected', 0))} {word} đã báo cáo, "
             f"{format_count(c.get('on_time', 0))} đúng hạn")
 
 
@@ -167,19 +170,45 @@ def short_period_labels(rows: Iterable[Mapping]) -> list[dict]:
 
 
 CHASE_ACTIONS_VI = {
-    "missing": "Nhắc huyện nộp báo cáo",
-    "refused": "Đề nghị huyện sửa lỗi và nộp lại (xem trang Lịch sử)",
+    "missing": "Nhắc đơn vị nộp báo cáo",
+    "refused": "Đề nghị đơn vị sửa lỗi và nộp lại (xem trang Lịch sử)",
     "late": "Đã nhận, nhưng sau hạn nộp",
 }
 
 
-def chase_rows(matrix: Iterable[Mapping], period: str) -> list[dict]:
-    """The districts to chase for a period (not sent, refused, late), as a Vietnamese table."""
+def chase_rows(matrix: Iterable[Mapping], period: str, search: str = "") -> list[dict]:
+    """The districts or communes to chase for a period (not sent, refused, late), as a Vietnamese
+    table: communes with the former district(s) they lie in, a merged province's districts with
+    their former province; ``search`` keeps the units whose name or group holds those words."""
     order = {"missing": 0, "refused": 1, "late": 2}
-    rows = [r for r in matrix if r.get("period") == period and r.get("state") in order]
-    rows.sort(key=lambda r: (order[r["state"]], r["district_code"]))
-    return [{"Huyện": r["district"], "Tình trạng": COMPLETENESS_LABELS_VI[r["state"]],
-             "Việc cần làm": CHASE_ACTIONS_VI[r["state"]]} for r in rows]
+    rows = [r for r in matrix if r.get("period") == period and r.get("state") in order
+            and _matches(r, search)]
+    rows.sort(key=lambda r: (order[r["state"]], r.get("group") or "", _code(r)))
+    groups = {r.get("group") for r in matrix if r.get("period") == period}
+    out = []
+    for r in rows:
+        commune = bool(r.get("commune_code"))
+        row = {"Xã, phường" if commune else "Huyện": _name(r)}
+        if commune:
+            row["Thuộc huyện cũ"] = r.get("group") or ""
+        elif len(groups) > 1:
+            row["Tỉnh cũ"] = f"{r.get('group')} (cũ)" if r.get("group") else ""
+        row.update({"Tình trạng": COMPLETENESS_LABELS_VI[r["state"]], "Việc cần làm": CHASE_ACTIONS_VI[r["state"]]})
+        out.append(row)
+    return out
+
+
+def _code(r: Mapping) -> str:
+    return str(r.get("unit_code") or r.get("commune_code") or r.get("district_code") or "")
+
+
+def _name(r: Mapping) -> str:
+    return str(r.get("unit") or r.get("commune") or r.get("district") or _code(r))
+
+
+def _matches(r: Mapping, search: str) -> bool:
+    words = fold_words(search or "")
+    return not words or words in fold_words(f"{_name(r)} {r.get('group') or ''}")
 
 
 def state_counts(matrix: Iterable[Mapping], period: str) -> dict[str, int]:
@@ -230,3 +259,242 @@ def plan_source_text(plan: Plan) -> str:
     """One line for the sidebar: the governing document, its issuer and date."""
     issued = f", {plan.issued.strftime('%d/%m/%Y')}" if plan.issued else ""
     return f"**{plan.document}**{issued} — {plan.issuer}"
+
+
+# --- provinces across the 2025 reform ---------------------------------------------------------
+
+def province_name(province: Unit, units: Units) -> str:
+    """``Thành phố Cần Thơ`` for today's province, ``Tỉnh Hậu Giang (cũ)`` for a former one."""
+    return province.full_name + (" (cũ)" if province.map == OLD_MAP else "")
+
+
+def reform_day(units: Units) -> str:
+    d = units.reform_date
+    return f"{d.day}/{d.month}/{d.year}"
+
+
+def merger_text(province: Unit, units: Units) -> str | None:
+    """``Cần Thơ (hợp nhất từ Cần Thơ, Hậu Giang, Sóc Trăng từ 1/7/2025)`` for a province of today
+    formed from several; None for an unchanged or a former one."""
+    preds = units.predecessors(province.code) if province.map == NEW_MAP else []
+    if len(preds) < 2:
+        return None
+    return f"{province.name} (hợp nhất từ {', '.join(p.name for p in preds)} từ {reform_day(units)})"
+
+
+def former_text(province: Unit, units: Units) -> str | None:
+    """For a former province: which province of today took it in."""
+    if province.map != OLD_MAP or province.code not in units.successors:
+        return None
+    return (f"{province.full_name} (cũ): số liệu đến 30/6/2025. Từ {reform_day(units)} thuộc "
+            f"{units.successor(province.code).full_name}.")
+
+
+def receiving_office(province: Unit, period_map: str | None = None) -> str:
+    """Who the returns go to: Sở Y tế for today's provinces and new-map periods, Sở LĐ-TB&XH
+    for a former province's periods (units.md)."""
+    return "Sở Y tế" if province.map == NEW_MAP or period_map == NEW_MAP else "Sở LĐ-TB&XH"
+
+
+def office_text(province: Unit) -> str:
+    if province.map == NEW_MAP:
+        return ("Cơ quan theo dõi: **Sở Y tế** (công tác bảo vệ trẻ em chuyển từ Sở LĐ-TB&XH sang ngành y tế "
+                "từ 3/2025; báo cáo các kỳ từ 1/7/2025 do các xã, phường gửi Sở Y tế).")
+    return "Cơ quan nhận báo cáo: **Sở LĐ-TB&XH** (các kỳ đến 30/6/2025, do các huyện gửi)."
+
+
+def predecessor_plans(plan: Plan, province: Unit, units: Units) -> list[dict]:
+    """A merged province of today: each predecessor with the plan document it followed."""
+    if merger_text(province, units) is None:
+        return []
+    members = getattr(plan, "member_plans", {}) or {}
+    rows = []
+    for p in units.predecessors(province.code):
+        m = members.get(p.code, plan)
+        rows.append({
+            "Tỉnh trước đây": units.province_label(p),
+            "Kế hoạch": m.document,
+            "Cơ quan ban hành": m.issuer,
+            "Ngày ban hành": m.issued.strftime("%d/%m/%Y") if m.issued else "",
+            "Số chỉ tiêu": len(m.indicators),
+            "Tệp": f"indicators/{m.source_file}",
+        })
+    return rows
+
+
+def predecessor_plan_lines(plan: Plan, province: Unit, units: Units) -> list[str]:
+    """The sidebar's lines: ``Hậu Giang (cũ): **Kế hoạch 1960/KH-UBND**, 15/10/2020 — UBND tỉnh Hậu Giang``."""
+    return [f"{r['Tỉnh trước đây']}: **{r['Kế hoạch']}**" + (f", {r['Ngày ban hành']}" if r["Ngày ban hành"] else "")
+            + f" — {r['Cơ quan ban hành']}" for r in predecessor_plans(plan, province, units)]
+
+
+def trajectory_note(traj: Mapping, province: Unit, units: Units) -> str | None:
+    """The sentence under a merged province's trajectory: one series across the reform."""
+    preds = units.predecessors(province.code) if province.map == NEW_MAP else []
+    if len(preds) < 2 or traj.get("unit_level") != "province":
+        return None
+    names = ", ".join(units.province_label(p) for p in preds)
+    return (f"Một chuỗi số liệu từ {traj['points'][0]['period_label'] if traj.get('points') else '2020'}: "
+            f"đến 30/6/2025 là tổng các huyện của {names}; từ {reform_day(units)} là tổng các xã, phường của "
+            f"{province.full_name}.")
+
+
+# --- 100+ communes a province: grouped, searched, paged ---------------------------------------
+
+HEATMAP_PAGE_SIZE = 30
+
+
+def unit_group(entry: Mapping, units: Units) -> str:
+    """The group a reporting unit is shown in: a commune's former district(s), a district's former province."""
+    if entry.get("commune_code"):
+        return ", ".join(entry.get("former_districts") or []) or "Không rõ huyện cũ"
+    d = units.districts.get(str(entry.get("district_code") or entry.get("unit_code") or ""))
+    return units.province_label(units.provinces[d.parent]) if d else ""
+
+
+def heatmap_view(report: Mapping, units: Units, search: str = "", group: str | None = None,
+                 page: int = 0, page_size: int = HEATMAP_PAGE_SIZE) -> dict:
+    """Which units the heatmap shows, in which order, under which names.
+
+    Units are grouped (communes by their former district, a merged province's districts by their
+    former province); groups furthest behind first, and within a group the units furthest behind
+    first (an indicator not reported counts as behind). ``search`` keeps units whose name or group
+    holds those words, ``group`` one group; the result is cut in pages of ``page_size``.
+    Returns order (codes of the page), labels, total, matched, page, pages, groups (summary rows)."""
+    entries: dict[str, Mapping] = {}
+    for ind in report.get("indicators") or []:
+        for u in ind.get("units") or []:
+            entries.setdefault(str(u.get("unit_code") or u.get("district_code")), u)
+    keys = charts.unit_need_keys(report)
+    groups = {c: unit_group(e, units) for c, e in entries.items()}
+    members: dict[str, list[str]] = {}
+    for c in entries:
+        members.setdefault(groups[c], []).append(c)
+    n_ind = max(1, len(report.get("indicators") or []))
+    # a group's need: the share of its cells behind or not reported
+    need = {g: sum(-keys[c][0] for c in cs) / (len(cs) * n_ind) for g, cs in members.items()}
+    group_order = sorted(members, key=lambda g: (-need[g], fold_words(g)))
+    ordered = [c for g in group_order for c in sorted(members[g], key=lambda c: keys[c])]
+    several = len(members) > 1
+    labels = {c: f"{_name(entries[c])} · {groups[c]}" if several else _name(entries[c]) for c in ordered}
+    matched = [c for c in ordered if (group in (None, "") or groups[c] == group)
+               and (not fold_words(search or "") or fold_words(search) in fold_words(labels[c]))]
+    pages = max(1, -(-len(matched) // page_size))
+    page = min(max(page, 0), pages - 1)
+    summary = []
+    for g in group_order:
+        cs = members[g]
+        cells = [keys[c] for c in cs]
+        summary.append({
+            "group": g,
+            "units": len(cs),
+            "not_reported": sum(1 for c in cs if all(v is None for v in _values(report, c))),
+            "behind": sum(1 for k in cells if k[0] < 0),
+            "share_behind": round(100 * need[g], 1),
+        })
+    return {"order": matched[page * page_size:(page + 1) * page_size], "all": matched, "labels": labels,
+            "total": len(ordered),
+            "matched": len(matched), "page": page, "pages": pages, "groups": summary, "several_groups": several,
+            "unit_level": report.get("unit_level")}
+
+
+def _values(report: Mapping, code: str) -> list:
+    out = []
+    for ind in report.get("indicators") or []:
+        for u in ind.get("units") or []:
+            if str(u.get("unit_code") or u.get("district_code")) == code:
+                out.append(u.get("value"))
+    return out
+
+
+def group_summary_rows(view: Mapping) -> list[dict]:
+    """The groups of ``heatmap_view`` as a Vietnamese table (furthest behind first)."""
+    commune = view.get("unit_level") == "commune"
+    word = charts.unit_word(view.get("unit_level"))
+    return [{
+        ("Huyện cũ" if commune else "Tỉnh cũ"): g["group"],
+        f"Số {word}": g["units"],
+        "Chưa báo cáo": g["not_reported"],
+        f"Số {word} có chỉ tiêu chậm hoặc chưa báo cáo": g["behind"],
+        "Tỷ lệ ô chậm hoặc chưa báo cáo (%)": g["share_behind"],
+    } for g in view.get("groups") or []]
+
+
+def completeness_view(matrix: Iterable[Mapping], period_map: str, search: str = "", group: str | None = None,
+                      page: int = 0, page_size: int = HEATMAP_PAGE_SIZE) -> dict:
+    """The completeness matrix of one map's periods (districts before the reform, communes after),
+    units furthest behind first (most reports not sent or refused, then late), grouped like the
+    heatmap, searched and paged. Returns rows (for charts.completeness_matrix), matched, total,
+    page, pages, groups (names in order)."""
+    rows = [r for r in matrix if row_map(r) == period_map]
+    bad = {"missing": 3, "refused": 3, "late": 1}
+    score: dict[str, int] = {}
+    groups: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for r in rows:
+        c = _code(r)
+        score[c] = score.get(c, 0) + bad.get(r.get("state"), 0)
+        groups[c] = r.get("group") or ""
+        names[c] = _name(r)
+    members: dict[str, list[str]] = {}
+    for c in score:
+        members.setdefault(groups[c], []).append(c)
+    need = {g: sum(score[c] for c in cs) / len(cs) for g, cs in members.items()}
+    group_order = sorted(members, key=lambda g: (-need[g], fold_words(g)))
+    several = len(members) > 1
+    label = {c: (f"{names[c]} · {groups[c]}" + (" (cũ)" if period_map == OLD_MAP else "")) if several else names[c]
+             for c in score}
+    ordered = [c for g in group_order for c in sorted(members[g], key=lambda c: (-score[c], fold_words(names[c])))]
+    words = fold_words(search or "")
+    matched = [c for c in ordered if (group in (None, "") or groups[c] == group)
+               and (not words or words in fold_words(label[c]))]
+    pages = max(1, -(-len(matched) // page_size))
+    page = min(max(page, 0), pages - 1)
+    shown = matched[page * page_size:(page + 1) * page_size]
+    position = {c: i for i, c in enumerate(shown)}
+    out = sorted((dict(r, label=label[_code(r)]) for r in rows if _code(r) in position),
+                 key=lambda r: position[_code(r)])
+    return {"rows": out, "matched": len(matched), "total": len(ordered), "page": page, "pages": pages,
+            "groups": group_order, "several_groups": several}
+
+
+def row_map(r: Mapping) -> str:
+    """The map of a completeness row's unit."""
+    return r.get("map") or (NEW_MAP if r.get("commune_code") else OLD_MAP)
+
+
+def completeness_by_group(matrix: Iterable[Mapping], period: str) -> list[dict]:
+    """Per group (former district), the units of a period by report state; most not sent first."""
+    counts: dict[str, dict] = {}
+    for r in matrix:
+        if r.get("period") != period or r.get("state") not in COMPLETENESS_LABELS_VI:
+            continue
+        g = counts.setdefault(r.get("group") or "Không rõ", {"group": r.get("group") or "Không rõ",
+                                                             **{s: 0 for s in COMPLETENESS_LABELS_VI}})
+        g[r["state"]] += 1
+    return sorted(counts.values(), key=lambda g: (-(g["missing"] + g["refused"]), -g["late"], fold_words(g["group"])))
+
+
+def lineage_text(unit: Unit, units: Units) -> str:
+    """Below the province there is no continuity (units.md): a district's page names the communes
+    that now cover it, wholly or in part; a commune's page names its former district(s)."""
+    if unit.level == "district":
+        covering = units.communes_covering(unit.code)
+        if not covering:
+            return f"Không tìm thấy xã, phường hiện nay nào trên địa bàn {unit.full_name} cũ."
+        whole = [c.full_name for c, w in covering if w]
+        part = [c.full_name for c, w in covering if not w]
+        successor = units.successor(unit.parent)
+        text = (f"Từ {reform_day(units)} {unit.full_name} không còn; địa bàn thuộc {len(covering)} xã, phường của "
+                f"{successor.full_name}")
+        text += f": nằm trọn trong huyện: {', '.join(whole)}" if whole else ""
+        text += (";" if whole else ":") + f" một phần: {', '.join(part)}" if part else ""
+        return text + ". Số liệu không được chia hay ước tính lại giữa huyện và xã."
+    if unit.level == "commune":
+        former = units.former_districts(unit.code)
+        if not former:
+            return f"{unit.full_name} không có huyện cũ trong bảng chuyển đổi."
+        names = ", ".join(f"{d.full_name} ({units.provinces[d.parent].name} cũ)" for d in former)
+        return (f"{unit.full_name} thành lập từ {reform_day(units)}, trên địa bàn của {names}. Các kỳ trước đó do "
+                "huyện báo cáo; số liệu của huyện không được chia cho xã.")
+    return ""

@@ -573,3 +573,15 @@ def test_district_heatmap_shows_yes_no_answers_as_co_khong(report):
     h = _heat(district_heatmap(report))
     texts = {h.y[r]: h.text[r][0] for r in range(len(h.y))}
     assert texts[ind["units"][0]["district"]] == "Có" and texts[ind["units"][1]["district"]] == "Không"
+
+
+def test_trajectory_marks_the_2025_reform():
+    points = [{"period": c, "t": t, "value": v, "status": "on_track", "map": m} for c, t, v, m in
+              [("2024", 2024.0, 80.0, "pre2025"), ("2025H1", 2024.5, 85.0, "pre2025"), ("2025", 2025.0, 90.0, "2025")]]
+    traj = {"code": "CT01", "unit": "Cần Thơ", "baseline": 50.0, "baseline_year": 2020.0, "target": 100,
+            "target_year": 2025, "points": points, "reform": {"date": "2025-07-01", "t": 2024.75}}
+    fig = trajectory_chart(traj)
+    lines = [sh for sh in fig.layout.shapes if sh.x0 == sh.x1 == 2024.75]
+    assert len(lines) == 1
+    assert "1/7/2025: sáp nhập tỉnh, xã báo cáo thay huyện" in annotation_texts(fig)
+    assert not [sh for sh in trajectory_chart({**traj, "reform": None}).layout.shapes if sh.x0 == 2024.75]

@@ -250,3 +250,21 @@ def test_only_the_demo_store_has_demo_accounts(demo93, tmp_path):
     restored = tmp_path / "restored.duckdb"
     assert run("restore", str(backup_file), db=restored).returncode == 0
     assert count_users(Store(restored)) == 0
+
+
+def test_user_add_ties_accounts_to_todays_province_a_commune_or_a_former_district(tmp_path):
+    db = tmp_path / "maps.duckdb"
+    for args in (["tinh92", "--role", "province", "--province", "Cần Thơ"],
+                 ["xa31321", "--role", "district", "--province", "Cần Thơ", "--unit", "Phường Vị Thanh"],
+                 ["huyen930", "--role", "district", "--province", "Cần Thơ", "--district", "Thành phố Vị Thanh"]):
+        res = _with_stdin(["user", "add", *args], db, "mat-khau-rat-dai\n")
+        assert res.returncode == 0, res.stderr
+    listed = {u["username"]: u for u in json.loads(run("user", "list", "--json", db=db).stdout)}
+    assert (listed["tinh92"]["province_code"], listed["tinh92"]["map"]) == ("92", "2025")
+    assert (listed["xa31321"]["district_code"], listed["xa31321"]["map"]) == ("31321", "2025")
+    assert (listed["huyen930"]["province_code"], listed["huyen930"]["map"]) == ("93", "pre2025")  # former district
+    text = run("user", "list", db=db).stdout
+    assert "xa31321\t2025\tCán bộ cấp xã — Phường Vị Thanh (Thành phố Cần Thơ)" in text
+    bad = _with_stdin(["user", "add", "xa-sai", "--role", "district", "--province", "Hải Phòng", "--unit",
+                       "Phường Vị Thanh"], db, "mat-khau-rat-dai\n")
+    assert bad.returncode == 2 and "không nhận ra" in bad.stderr

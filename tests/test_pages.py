@@ -162,8 +162,8 @@ def test_query_string_round_trips_the_selection(small):
 
 
 def test_without_query_string_the_latest_period_with_data_is_chosen(small):
-    at = app()
-    assert at.query_params == {"province": "93", "period": "2024"}
+    at = app()  # today's Cần Thơ: it has data through its predecessor Hậu Giang
+    assert at.query_params == {"province": "92", "period": "2024"}
 
 
 @pytest.mark.parametrize("query", [{"province": "99", "period": "2024"}, {"province": "93", "period": "2031"},
@@ -171,8 +171,9 @@ def test_without_query_string_the_latest_period_with_data_is_chosen(small):
 def test_invalid_query_values_fall_back_to_defaults(small, query):
     at = app(**query)
     no_exception(at, str(query))
-    assert at.session_state[common.PROVINCE_KEY] in load_units().provinces
-    assert at.session_state[common.PERIOD_KEY] in common.period_options("93")
+    ref = at.session_state[common.PROVINCE_KEY]
+    assert ref in common.all_provinces()
+    assert at.session_state[common.PERIOD_KEY] in common.period_options(common.all_provinces()[ref])
 
 
 def test_period_without_data_offers_the_nearest_and_the_button_chooses_it(small):
@@ -192,12 +193,12 @@ def test_period_without_data_offers_the_nearest_and_the_button_chooses_it(small)
 def test_empty_store_says_so_plainly(empty):
     at = app()
     no_exception(at, "overview")
-    assert "Tỉnh Hậu Giang chưa có báo cáo nào của các huyện" in texts(at)
+    assert "Thành phố Cần Thơ chưa có báo cáo nào của các huyện, xã, phường" in texts(at)
     assert not charts_on(at)
     at.switch_page("pages/completeness.py").run()
     assert "chưa nhận báo cáo nào" in texts(at)
-    at.switch_page("pages/indicators.py").run()  # the plan is there whatever the store holds
-    assert "Kế hoạch 1960/KH-UBND" in texts(at)
+    at.switch_page("pages/indicators.py").run()  # the plans are there whatever the store holds
+    assert "Kế hoạch 1960/KH-UBND" in "\n".join(str(t.value) for t in at.table) + texts(at)
 
 
 @pytest.mark.parametrize("name,charts", [("trajectory", 1), ("districts", 2), ("provinces", 1), ("completeness", 1)])
@@ -249,17 +250,18 @@ def test_completeness_page_lists_whom_to_chase(small):
 def test_provinces_page_hides_provinces_without_data_until_asked(small):
     at = app(province="93", period="2024")
     at.switch_page("pages/provinces.py").run()
-    assert "1/63 tỉnh có số liệu" in texts(at)
+    assert "1/63 tỉnh trước 1/7/2025 có số liệu" in texts(at)  # former Hậu Giang among the former 63
     short = at.get("plotly_chart")[0].proto.spec
     at.toggle(key="provinces_everyone").set_value(True).run()
     assert len(at.get("plotly_chart")[0].proto.spec) > len(short)
 
 
 def test_sidebar_shows_the_plan_document_and_source(small):
-    at = app(province="31", period="2024")
+    at = app(province="31 (cũ)", period="2024")  # former Hải Phòng: its own plan
     sidebar = "\n".join(str(e.value) for e in at.sidebar.markdown) + "\n".join(str(e.value) for e in at.sidebar.caption)
     assert "Kế hoạch 76/KH-UBND" in sidebar
     assert "indicators/haiphong-76.toml" in sidebar
+    assert "Sở LĐ-TB&XH" in sidebar and "Sở Y tế" not in sidebar
 
 
 def test_login_box_logs_in_and_out(small):
@@ -352,9 +354,13 @@ def test_chase_rows_put_missing_first_and_leave_on_time_out():
 
 def test_parse_selection_accepts_codes_and_labels_and_refuses_the_rest():
     units, plans = load_units(), load_plans()
-    assert common.parse_selection({"province": "31", "period": "2023H1"}, units, plans) == ("31", "2023H1")
-    assert common.parse_selection({"province": "31", "period": "6 tháng đầu năm 2023"}, units, plans) == ("31", "2023H1")
-    assert common.parse_selection({"province": "1", "period": "2019"}, units, plans) == (None, None)
+    hai_phong = units.provinces_2025["31"]  # today's first (units.md)
+    assert common.parse_selection({"province": "31", "period": "2023H1"}, units, plans) == (hai_phong, "2023H1")
+    assert common.parse_selection({"province": "31", "period": "6 tháng đầu năm 2023"}, units, plans) == (hai_phong, "2023H1")
+    assert common.parse_selection({"province": "31 (cũ)", "period": "2023"}, units, plans) == (units.provinces["31"], "2023")
+    assert common.parse_selection({"province": "Hậu Giang", "period": "2025"}, units, plans) == (units.provinces["93"], None)
+    assert common.parse_selection({"province": "Cần Thơ", "period": "2025"}, units, plans) == (units.provinces_2025["92"], "2025")
+    assert common.parse_selection({"province": "99", "period": "2019"}, units, plans) == (None, None)
     assert common.parse_selection({}, units, plans) == (None, None)
 
 

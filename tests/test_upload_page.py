@@ -127,7 +127,9 @@ def test_officer_sees_only_own_district_and_the_form(store):
     district = at.selectbox(key="upload_district")
     assert district.options == ["Huyện Châu Thành"]
     assert district.value.code == "933" and district.disabled
-    assert at.selectbox(key="upload_period").value.code == "2025"  # the sidebar's period: the plan's latest here
+    # the sidebar's period is today's Cần Thơ's latest (2025, communes' only): a district officer's is 2025H1
+    assert at.selectbox(key="upload_period").value.code == "2025H1"
+    assert "Năm 2025" not in at.selectbox(key="upload_period").options  # a former district has no 2025 return
     at.selectbox(key="upload_period").set_value(_period("2024H1")).run()
     assert at.session_state["period"] == "2024H1"  # chosen here, chosen in the sidebar too
     assert "Tải mẫu báo cáo (.xlsx)" in [b.label for b in at.get("download_button")]

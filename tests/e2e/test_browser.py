@@ -2,7 +2,10 @@
 Playwright with the system's Debian chromium (never a downloaded browser).
 
 Opens every page the router lists, logs in as a district officer, uploads a good and a bad
-return and reads what the officer reads; a login lasts across reloads and tabs (its HttpOnly
+return and reads what the officer reads; follows issue #9's "done means" on today's map (a Sở Y tế
+planner of today's Cần Thơ sees 2020–2025 as one series over its three predecessors, the 2025
+communes' completeness, downloads a commune form that a commune officer fills and uploads, and
+exports the consolidated report; former Hậu Giang's history is still there); a login lasts across reloads and tabs (its HttpOnly
 cookie) and logging out ends it everywhere, the copied cookie included. Screenshots go to tests/e2e/screenshots/
 (gitignored) for a human to look at. Every wait is bounded; the server is always stopped.
 """
@@ -37,6 +40,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 START_TIMEOUT = 90  # seconds for the server to answer
 STEP_TIMEOUT = 60_000  # milliseconds for any one thing to appear in the page
 EXPECTED_PAGES = 9
+# file content is shown in st.dataframe (plain text, never Markdown); its grid keeps the cell text in the DOM
+TABLES = '[data-testid="stTable"], [data-testid="stDataFrame"]'
 
 if not CHROMIUM.exists():
     pytest.skip("Debian chromium (/usr/bin/chromium) is not installed: apt-get install chromium",
@@ -65,18 +70,30 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise TimeoutError(f"streamlit did not answer in {START_TIMEOUT}s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+VI_THANH = "31321"  # Phường Vị Thanh, today's Cần Thơ: the commune officer xa31321's
+
+
 @pytest.fixture(scope="module")
 def prepared_db(tmp_path_factory) -> Path:
-    """A small store: Hậu Giang's districts for 2023 and 2024 (one refused file), demo accounts."""
+    """A small store: the districts of former Cần Thơ, Hậu Giang and Sóc Trăng for 2023 and 2024
+    (Châu Thành's 2024 still to send), a dozen communes of today's Cần Thơ for 2025 (Phường Vị
+    Thanh's still to send), demo accounts."""
     path = tmp_path_factory.mktemp("e2e") / "e2e.duckdb"
     store = Store(path)
-    for n, d in enumerate(load_units().districts_of("93")):
-        for period, year in (("2023", 2023), ("2024", 2024)):
-            if d.code == "933" and period == "2024":
-                continue  # the officer's return still to send
-            values = {c: (den * (year - 2021), num * (year - 2021) + n) if den else (den, num)
-                      for c, (den, num) in full_values(d.code).items()}
-            assert load(store, d.code, period, values, received=dt.datetime(year, 11, 20)).status == "accepted"
+    units = load_units()
+    for old in ("92", "93", "94"):
+        for n, d in enumerate(units.districts_of(old)):
+            for period, year in (("2023", 2023), ("2024", 2024)):
+                if d.code == "933" and period == "2024":
+                    continue  # the officer's return still to send
+                values = {c: (den * (year - 2021), num * (year - 2021) + n) if den else (den, num)
+                          for c, (den, num) in full_values(d.code).items()}
+                assert load(store, d.code, period, values, received=dt.datetime(year, 11, 20)).status == "accepted"
+    communes = [c for c in units.communes_of("92") if c.code != VI_THANH][::8]
+    for n, c in enumerate(communes):
+        values = {k: (den * 4, min(den * 4, num * 4 + 10 * n)) if den else (den, num)
+                  for k, (den, num) in full_values(c.code).items()}
+        assert load(store, c.code, "2025", values, received=dt.datetime(2025, 11, 10 + n % 18)).status == "accepted"
     ensure_demo_users(store)
     return path
 
@@ -252,7 +269,7 @@ def _officer_uploads(page, server) -> None:
     _upload(page, "chau-thanh-2024.xlsx", good)
     confirm = page.get_by_role("button", name="Nộp báo cáo này")
     confirm.wait_for()
-    page.locator('[data-testid="stDataFrame"]').filter(has_text="CT01").first.wait_for()
+    page.locator(TABLES).filter(has_text="CT01").first.wait_for()
     _settle(page)
     _shot(page, "upload-2-preview")
     confirm.click()
@@ -266,16 +283,15 @@ def _officer_uploads(page, server) -> None:
     _upload(page, "chau-thanh-sai.xlsx", make_return("933", "2024", bad_values))
     page.get_by_text(re.compile(r"Không nhận tệp này \(2 lỗi\)")).wait_for()
     _settle(page)
-    table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Lỗi và cách sửa").last
-    shown = table.text_content()  # the grid draws on a canvas; its cells are also in the DOM for screen readers
-    assert "F11" in shown and "lớn hơn Tổng số" in shown
-    assert "F13" in shown
-    assert page.get_by_role("button", name=re.compile("Tải tệp đã đánh dấu lỗi")).count() >= 1
+    table = page.locator(TABLES).filter(has_text="Lỗi và cách sửa").last
+    cells = table.text_content()  # the grid keeps its cells' text in the DOM, not as visible text
+    assert "F11" in cells and "lớn hơn Tổng số" in cells
+    assert "F13" in cells
+    page.get_by_role("button", name=re.compile("Tải tệp đã đánh dấu lỗi")).first.wait_for()  # made in a bounded child
     _shot(page, "upload-4-refused")
 
     _upload(page, "vi-thanh.xlsx", make_return("930", "2024", full_values("930")))
-    # the refusal is a row of the errors grid (drawn on a canvas, its cells in the DOM for screen readers)
-    page.get_by_text(re.compile(r"Tệp này là báo cáo của Thành phố Vị Thanh")).first.wait_for(state="attached")
+    page.locator(TABLES).filter(has_text=re.compile(r"Tệp này là báo cáo của Thành phố Vị Thanh")).first.wait_for()
     _settle(page)
     _shot(page, "upload-5-other-district")
 
@@ -366,3 +382,132 @@ def test_a_login_lasts_across_reloads_and_tabs_and_logging_out_ends_it_everywher
         for c in others:
             c.close()
         context.close()
+
+
+# --- issue #9: today's map ------------------------------------------------------------------------
+
+def _pick_province(page, label: str) -> None:
+    """Choose a province in the sidebar's picker, as a planner does (type, then pick the option)."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    box.click()
+    page.keyboard.type(label)
+    page.get_by_role("option", name=label, exact=True).first.click()
+    _settle(page)
+
+
+def _pick_period(page, label: str) -> None:
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)
+    box.click()
+    page.keyboard.type(label)
+    page.get_by_role("option", name=label, exact=True).first.click()
+    _settle(page)
+
+
+def _log_out(page) -> None:
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Đăng xuất").click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Đăng nhập").wait_for()
+    _settle(page)
+
+
+def test_todays_can_tho_across_the_reform(server, page, tmp_path):
+    with _shot_on_failure(page, "reform"):
+        _todays_can_tho(server, page, tmp_path)
+
+
+def _todays_can_tho(server, page, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from plantrack.template import COL_DEN, COL_NUM, FIRST_ROW
+
+    page.goto(server + "/?province=93&period=2024", wait_until="domcontentloaded")  # a former province first
+    _settle(page)
+    links = _nav_links(page, server)
+    page.get_by_text(re.compile(r"Tổng quan — Tỉnh Hậu Giang \(cũ\)")).first.wait_for()
+    _login(page, "tinh92", "tinh92-demo")
+    page.get_by_text(re.compile(r"Cán bộ cấp tỉnh — Thành phố Cần Thơ")).first.wait_for()
+
+    _pick_province(page, "Cần Thơ")
+    page.get_by_text(re.compile(r"Cần Thơ \(hợp nhất từ Cần Thơ, Hậu Giang, Sóc Trăng từ 1/7/2025\)")).first.wait_for()
+    assert "province=92" in page.url
+    _pick_period(page, "Năm 2025")
+    assert "period=2025" in page.url
+    page.get_by_text(re.compile(r"Năm 2025: \d+/103 xã, phường đã báo cáo")).first.wait_for()
+    _shot(page, "reform-1-overview-can-tho")
+
+    _go(page, "Tiến độ")
+    page.get_by_text(re.compile(r"Cần Thơ \(cũ\), Hậu Giang \(cũ\), Sóc Trăng \(cũ\)")).first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+    page.get_by_text("1/7/2025: sáp nhập tỉnh, xã báo cáo thay huyện").first.wait_for()
+    _shot(page, "reform-2-trajectory")
+
+    _go(page, "Tình hình nộp báo cáo")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.get_by_text(re.compile(r"Năm 2025: \d+ xã, phường phải nộp báo cáo cho Sở Y tế")).first.wait_for()
+    _shot(page, "reform-3-completeness-communes")
+
+    page.goto(links["Huyện, xã"], wait_until="domcontentloaded")
+    _settle(page)
+    page.get_by_role("heading", name=re.compile(r"Xã, phường — Thành phố Cần Thơ")).first.wait_for()
+    _shot(page, "reform-4-communes-heatmap")
+    search = page.get_by_label(re.compile(r"Tìm xã, phường"))
+    search.fill("Vị Thanh")
+    search.press("Enter")
+    page.get_by_text(re.compile(r"khớp “Vị Thanh”")).first.wait_for()
+    _settle(page)
+    _shot(page, "reform-5-communes-search")
+
+    # the planner downloads Phường Vị Thanh's 2025 form; the commune's officer fills and sends it
+    _go(page, "Nộp báo cáo")
+    _log_out(page)
+    _login(page, "xa31321", "xa31321-demo")
+    page.get_by_text("Tải mẫu báo cáo (.xlsx)").wait_for()
+    _settle(page)
+    with page.expect_download() as got:
+        page.get_by_role("button", name=re.compile("Tải mẫu báo cáo")).click()
+    form = tmp_path / "mau-31321-2025.xlsx"
+    got.value.save_as(form)
+    wb = load_workbook(form)
+    ws = wb["BaoCao"]
+    cells = " ".join(str(c.value) for row in ws.iter_rows(max_row=9) for c in row if c.value)
+    assert "Phường Vị Thanh" in cells and "Gửi Sở Y tế Thành phố Cần Thơ" in cells
+    row = FIRST_ROW
+    while ws.cell(row, 2).value:
+        if ws.cell(row, COL_DEN).fill.fgColor.rgb.endswith("EEEEEE"):  # the yes/no indicator
+            ws.cell(row, COL_NUM).value = "Có"
+        else:
+            ws.cell(row, COL_DEN).value, ws.cell(row, COL_NUM).value = 200, 150
+        row += 1
+    wb.save(form)
+    _shot(page, "reform-6-upload-commune")
+    _upload(page, "vi-thanh-2025.xlsx", form.read_bytes())
+    confirm = page.get_by_role("button", name="Nộp báo cáo này")
+    confirm.wait_for()
+    _settle(page)
+    confirm.click()
+    page.get_by_text(re.compile(r"Đã nhận báo cáo Phường Vị Thanh \(Thành phố Cần Thơ\).*phiên bản 1")).wait_for()
+    _settle(page)
+    _shot(page, "reform-7-commune-accepted")
+    _log_out(page)
+
+    # the planner exports the consolidated report of today's Cần Thơ
+    _login(page, "tinh92", "tinh92-demo")
+    _go(page, "Xuất báo cáo")
+    with page.expect_download() as got:
+        page.get_by_role("button", name=re.compile("Tải báo cáo tổng hợp")).click()
+    report = tmp_path / "tong-hop.xlsx"
+    got.value.save_as(report)
+    book = load_workbook(report)
+    assert {"TongHop", "Nam 2025", "Nam 2024"} <= set(book.sheetnames)
+    text = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value)
+    assert "Phường Vị Thanh" in text and "Giám đốc Sở Y tế" in text
+    _shot(page, "reform-8-export")
+
+    # former Hậu Giang's history is still there
+    _pick_province(page, "Hậu Giang (cũ)")
+    _go(page, "Lịch sử")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.get_by_text(re.compile(r"tệp đã nhận")).first.wait_for()
+    _shot(page, "reform-9-hau-giang-history")
+    _go(page, "Tiến độ")
+    page.get_by_role("heading", name=re.compile(r"Tiến độ — Tỉnh Hậu Giang \(cũ\)")).wait_for()
+    _shot(page, "reform-10-hau-giang-trajectory")
