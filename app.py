@@ -17,10 +17,15 @@ from plantrack.store import StoreBusy, StoreFault
 st.set_page_config(page_title="plantrack — Theo dõi chỉ tiêu bảo vệ trẻ em", page_icon=":material/child_care:",
                    layout="wide")
 
+# an officer (district or commune) lands on their own unit; everyone else on the overview
+_user = st.session_state.get(common.USER_KEY)
+OFFICER = bool(_user and _user.get("role") == "district")
+MY_UNIT = st.Page("pages/my_unit.py", title="Đơn vị của tôi", icon=":material/badge:", url_path="don-vi-cua-toi",
+                  default=OFFICER)
 PAGES = {
     "Theo dõi": [
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
-                default=True),
+                default=not OFFICER),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
         st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen"),
         st.Page("pages/provinces.py", title="So sánh tỉnh", icon=":material/leaderboard:", url_path="so-sanh-tinh"),
@@ -28,6 +33,7 @@ PAGES = {
                 url_path="nop-bao-cao-cac-huyen"),
     ],
     "Báo cáo": [
+        *([] if OFFICER else [MY_UNIT]),
         st.Page("pages/upload.py", title="Nộp báo cáo", icon=":material/upload_file:", url_path="nop-bao-cao"),
         st.Page("pages/history.py", title="Lịch sử", icon=":material/history:", url_path="lich-su"),
         st.Page("pages/export.py", title="Xuất báo cáo", icon=":material/download:", url_path="xuat-bao-cao"),
@@ -36,9 +42,12 @@ PAGES = {
         st.Page("pages/indicators.py", title="Chỉ tiêu", icon=":material/list_alt:", url_path="chi-tieu"),
     ],
 }
+if OFFICER:
+    PAGES = {"Đơn vị của tôi": [MY_UNIT], **PAGES}
 page = st.navigation(PAGES)
 units, plans, store = common.units(), common.plans(), common.get_store()
 RETRIES_KEY = "_store_retries"
+JUST_LOGGED_IN = "_just_logged_in"  # the login form's callback ran: an officer goes to their unit
 AUTO_RETRIES = 5
 
 # --- the selection: query string on a session's first run, session_state afterwards --------
@@ -70,6 +79,8 @@ def log_in_from_form() -> None:
                                              "hãy thử lại sau ít phút.")
         return
     st.session_state["_login_failed"] = result.message if not result.user else ""
+    if result.user:
+        st.session_state[JUST_LOGGED_IN] = True
 
 
 def show_store_fault(exc: StoreFault) -> None:
@@ -159,6 +170,9 @@ def draw_frame() -> None:
     if st.query_params.get(common.PROVINCE_KEY) != ref or st.query_params.get(common.PERIOD_KEY) != period:
         st.query_params.update({common.PROVINCE_KEY: ref, common.PERIOD_KEY: period})
 
+    user = common.current_user()
+    if st.session_state.pop(JUST_LOGGED_IN, False) and user and user.get("role") == "district" and page.url_path != MY_UNIT.url_path:
+        st.switch_page(MY_UNIT)
     page.run()
 
 

@@ -19,14 +19,18 @@ The pure shaping of engine output for a page (cards, sentences, tables) is in pl
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Mapping
 
 import streamlit as st
 
-from plantrack import accounts, history, measure, sessions, views
+from plantrack import accounts, history, measure, officer, sessions, views
+from plantrack.annotate import annotation_dir, cached_annotation
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
+from plantrack.issues import Issue
 from plantrack.store import Store, StoreFault
+from plantrack.template import template_bytes
 from plantrack.text import fold_words
 from plantrack.units import NEW_MAP, OLD_MAP, Unit, Units, load_units
 from plantrack.views import STATUS_MEANING_VI, nearest_period
@@ -123,6 +127,39 @@ def district_history(unit_code: str) -> list[dict]:
     """Every file received for the district or commune, as the Vietnamese table of the history
     page (without who sent them: the dashboards are public, log-in names are not)."""
     return history.history_rows(history.return_history(get_store(), unit_code), units(), sender_visible=False)
+
+
+@st.cache_data(show_spinner=False, ttl=3600)
+def my_unit(map_: str, code: str, today: dt.date) -> dict:
+    """An officer's unit (``views.my_unit_view``): its periods, what was received and refused
+    (each refused file's errors), its own figures, and the period to fill next (``next_period``)."""
+    unit = units().unit(map_, code)
+    duties = officer.unit_duties(get_store(), unit, today, units(), plans())
+    coming = officer.next_due(duties)
+    view = views.my_unit_view(duties, officer.unit_figures(get_store(), unit, units(), plans()), coming)
+    view["next_period"] = coming.period.code if coming else None
+    return view
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_form(map_: str, code: str, period: str) -> bytes:
+    """The pre-filled form of a unit for a period: a district's with its former province's plan,
+    a commune's with today's province's plan (as the upload page builds it)."""
+    unit = units().unit(map_, code)
+    province, plan = officer.plan_of_unit(unit, units(), plans())
+    return template_bytes(plan, province, unit, plan.period(period))
+
+
+def marked_copy(receipt: Mapping) -> bytes | None:
+    """A refused file with its errors marked (made once per file: ``cached_annotation``); None
+    when the file was not kept or no error points at a cell."""
+    errors = [i for i in receipt.get("issues") or [] if i.get("severity", "error") == "error"]
+    if not receipt.get("stored", True) or not any(i.get("cell") for i in errors):
+        return None
+    data = history.original_bytes(get_store(), receipt["sha256"])
+    if data is None:
+        return None
+    return cached_annotation(annotation_dir(get_store().path), data, [Issue(**i) for i in errors])
 
 
 def clear_caches() -> None:

@@ -498,3 +498,57 @@ def lineage_text(unit: Unit, units: Units) -> str:
         return (f"{unit.full_name} thành lập từ {reform_day(units)}, trên địa bàn của {names}. Các kỳ trước đó do "
                 "huyện báo cáo; số liệu của huyện không được chia cho xã.")
     return ""
+
+
+# --- an officer's own unit ("Đơn vị của tôi") ---------------------------------------------
+
+_ON_TIME_VI = {True: "Đúng hạn", False: "Trễ hạn"}
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _stamp(value) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def my_unit_view(duties: Iterable, figures: Iterable[Mapping], next_duty=None) -> dict:
+    """An officer's unit as the page draws it, from ``officer.unit_duties`` / ``unit_figures``:
+
+    - ``duties``: one row per period, newest first (period, due date, where it stands, days left
+      or overdue, the versions received);
+    - ``received``: every accepted version (period, version, when, on time or late);
+    - ``refused``: per refused file, newest first, its period, name, time, receipt and errors
+      (dicts as ``history.receipt_issues`` gives them);
+    - ``figures``: the unit's latest value of each indicator against its target (one decimal);
+    - ``next``: the period to fill next (a sentence), or None."""
+    duties = list(duties)
+    duty_rows, received, refused = [], [], []
+    for d in duties:
+        duty_rows.append({
+            "Kỳ báo cáo": d.period.label, "Hạn nộp": _date(d.period.due), "Tình trạng": d.state_label,
+            "Còn / quá hạn": d.days_text,
+            "Đã nhận": ", ".join(f"phiên bản {v['version']}" for v in d.versions) or "—",
+        })
+        for v in d.versions:
+            received.append({"Kỳ báo cáo": d.period.label, "Phiên bản": v["version"],
+                             "Ngày nhận": _stamp(v["received_at"]),
+                             "Đúng hạn?": _ON_TIME_VI.get(bool(v.get("on_time")), "")})
+        for r in d.refused:
+            refused.append({"period": d.period.code, "period_label": d.period.label, "receipt": r,
+                            "filename": r.get("filename") or "", "when": _stamp(r.get("received_at")),
+                            "issues": list(r.get("issues") or [])})
+    figure_rows = [{
+        "Chỉ tiêu": f"{f['code']} — {f['short_name']}",
+        "Kỳ gần nhất": f.get("period_label") or "chưa báo cáo",
+        "Kết quả": format_percent(f.get("value"), 1),
+        "Chỉ tiêu phải đạt": f"{format_percent(f.get('target'), 1)} năm {f.get('target_year')}",
+        "Trạng thái": STATUS_LABELS_VI.get(f.get("status") or "no_data", f.get("status") or ""),
+    } for f in figures]
+    sentence = None
+    if next_duty is not None:
+        sentence = (f"Kỳ cần nộp tiếp theo: **{next_duty.period.label}**, hạn nộp "
+                    f"{_date(next_duty.period.due)} ({next_duty.days_text}; {next_duty.state_label.lower()}).")
+    return {"duties": duty_rows, "received": received, "refused": refused, "figures": figure_rows,
+            "next": sentence}

@@ -30,7 +30,7 @@ from tests.helpers import full_values, load, make_return
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
 DASHBOARD_PAGES = ["overview", "trajectory", "districts", "provinces", "completeness", "indicators"]
-ALL_PAGES = DASHBOARD_PAGES + ["upload", "history", "export"]
+ALL_PAGES = DASHBOARD_PAGES + ["my_unit", "upload", "history", "export"]
 
 
 # --- stores ------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_every_page_renders_on_an_empty_store(empty, name):
     no_exception(at, name)
 
 
-def test_navigation_lists_nine_pages_in_three_groups():
+def test_navigation_lists_ten_pages_in_three_groups():
     source = APP.read_text(encoding="utf-8")
     tree = ast.parse(source)
     pages = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"]

@@ -1,0 +1,149 @@
+"""Issue #10's pages through AppTest: an officer's own unit ("Đơn vị của tôi"), the planner's
+chase list with its Excel file, the district page opening on the officer's unit, and the
+history's period filter for an officer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from openpyxl import load_workbook
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.testing.v1 import AppTest
+
+from plantrack.ingest import ingest_bytes
+from plantrack.store import Store
+from tests.helpers import full_values, load, make_return
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "app.py"
+OFFICER = {"username": "huyen933", "role": "district", "province_code": "93", "district_code": "933",
+           "map": "pre2025"}
+COMMUNE_OFFICER = {"username": "xa31321", "role": "district", "province_code": "92", "district_code": "31321",
+                   "map": "2025"}
+PLANNER = {"username": "tinh93", "role": "province", "province_code": "93", "district_code": None, "map": "pre2025"}
+
+
+@pytest.fixture(scope="module")
+def unit_db(tmp_path_factory) -> Path:
+    """Châu Thành (933): 2023 on time, 2024 refused (CT02 Số đạt > Tổng số), 2022 never sent;
+    Vị Thanh (930) 2023 on time; Phường Vị Thanh (31321) 2025 on time."""
+    path = tmp_path_factory.mktemp("unit") / "unit.duckdb"
+    store = Store(path)
+    assert load(store, "933", "2023", received=dt.datetime(2023, 11, 20)).status == "accepted"
+    assert load(store, "930", "2023", received=dt.datetime(2023, 11, 20)).status == "accepted"
+    bad = full_values("933")
+    bad["CT02"] = (100, 250)
+    out = ingest_bytes(store, make_return("933", "2024", bad), "933-2024.xlsx", sender="huyen933",
+                       received=dt.datetime(2024, 11, 25))
+    assert out.status == "rejected"
+    assert load(store, "31321", "2025", received=dt.datetime(2025, 11, 20)).status == "accepted"
+    return path
+
+
+@pytest.fixture
+def unit_store(unit_db, tmp_path, monkeypatch) -> Path:
+    copy = tmp_path / "unit.duckdb"
+    shutil.copy(unit_db, copy)
+    monkeypatch.setenv("PLANTRACK_DB", str(copy))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield copy
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """label -> (data, file_name) of every download button drawn (AppTest keeps only a URL)."""
+    seen: dict = {}
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data=None, file_name=None, *args, **kwargs):
+        seen[label] = (data, file_name)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))  # bound at import
+    return seen
+
+
+def run(user: dict | None = None, page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    if user:
+        at.session_state["user"] = user
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frames(at: AppTest) -> list:
+    return [d.value for d in at.dataframe]
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("header", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+# --- Đơn vị của tôi --------------------------------------------------------------------------
+
+def test_an_officer_lands_on_their_unit_with_received_refused_and_missing_periods(unit_store, downloads):
+    at = run(OFFICER)  # no page asked: an officer's first page is their unit
+    assert [h.value for h in at.header] == ["Đơn vị của tôi"]
+    assert "Huyện Châu Thành" in texts(at)
+    duties = next(f for f in frames(at) if "Hạn nộp" in f.columns)
+    state = dict(zip(duties["Kỳ báo cáo"], duties["Tình trạng"]))
+    assert state["Năm 2023"] == "Đã nộp đúng hạn"
+    assert state["Năm 2024"] == "Bị từ chối, cần nộp lại"
+    assert state["Năm 2022"] == "Chưa nộp, đã quá hạn"
+    assert "quá hạn" in dict(zip(duties["Kỳ báo cáo"], duties["Còn / quá hạn"]))["Năm 2022"]
+    received = next(f for f in frames(at) if "Phiên bản" in f.columns)
+    assert list(received["Kỳ báo cáo"]) == ["Năm 2023"] and list(received["Đúng hạn?"]) == ["Đúng hạn"]
+    errors = next(f for f in frames(at) if "Lỗi và cách sửa" in f.columns)
+    assert "numerator-exceeds-denominator" in set(errors["Mã lỗi"])
+    assert all(errors["Ô"])  # each error names its cell
+    marked, name = downloads["Tải tệp đã đánh dấu lỗi"]
+    assert name == "933-2024-danh-dau-loi.xlsx" and load_workbook(io.BytesIO(marked))
+    form, form_name = downloads["Tải mẫu báo cáo kỳ tiếp theo (.xlsx)"]
+    assert form_name == "mau-bao-cao-933-2020H1.xlsx"  # the oldest period still owed
+    assert load_workbook(io.BytesIO(form))
+    figures = next(f for f in frames(at) if "Chỉ tiêu phải đạt" in f.columns)
+    assert "50,0 %" in set(figures["Kết quả"])  # one decimal
+    assert any(link.label == "Nộp báo cáo" for link in at.get("page_link"))
+
+
+def test_a_commune_officer_sees_the_new_maps_period(unit_store):
+    at = run(COMMUNE_OFFICER)
+    assert "Phường Vị Thanh" in texts(at)
+    duties = next(f for f in frames(at) if "Hạn nộp" in f.columns)
+    assert list(duties["Kỳ báo cáo"]) == ["Năm 2025"] and list(duties["Tình trạng"]) == ["Đã nộp đúng hạn"]
+
+
+@pytest.mark.parametrize("user", [None, PLANNER])
+def test_a_visitor_or_planner_is_told_the_page_is_for_officers(unit_store, user):
+    at = run(user, page="my_unit")
+    assert "đăng nhập" in " ".join(str(i.value) for i in at.info)
+    assert not at.dataframe
+
+
+def test_logging_in_takes_an_officer_to_their_unit(unit_store):
+    from plantrack.accounts import create_user
+    create_user(Store(unit_store), "huyen933", "mat-khau-dai-du", "district", "93", "933")
+    at = run()
+    assert [h.value for h in at.header] != ["Đơn vị của tôi"]
+    at.text_input(key="login_username").input("huyen933")
+    at.text_input(key="login_password").input("mat-khau-dai-du")
+    next(b for b in at.button if b.label == "Đăng nhập").click().run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Đơn vị của tôi"]
