@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from plantrack import accounts, history, measure, officer, sessions, views
+from plantrack import accounts, chase, history, measure, officer, sessions, views
 from plantrack.annotate import annotation_dir, cached_annotation
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
@@ -127,6 +127,21 @@ def district_history(unit_code: str) -> list[dict]:
     """Every file received for the district or commune, as the Vietnamese table of the history
     page (without who sent them: the dashboards are public, log-in names are not)."""
     return history.history_rows(history.return_history(get_store(), unit_code), units(), sender_visible=False)
+
+
+def chase_list(province: Unit | str, period: str, today: dt.date) -> list[dict]:
+    """The units to chase for the period, furthest behind first (``chase.chase_list``)."""
+    return _chase_list(ref_of(province), period, today)
+
+
+@st.cache_data(show_spinner=False, ttl=3600)
+def _chase_list(province_ref: str, period: str, today: dt.date) -> list[dict]:
+    return chase.chase_list(get_store(), province_ref, period, units(), plans(), today=today)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def chase_workbook(province_ref: str, period: str, today: dt.date, search: str, title: str) -> bytes:
+    return chase.chase_workbook(views.search_chase(_chase_list(province_ref, period, today), search), title)
 
 
 @st.cache_data(show_spinner=False, ttl=3600)

@@ -2,11 +2,14 @@
 on time or not, and whom to chase for the chosen period. A province's 100+ communes are summarised
 by former district and listed furthest behind first, searchable and paged."""
 
+import datetime as dt
+
 import streamlit as st
 
 from pages import common
 from plantrack import charts, views
 from plantrack.charts import COMPLETENESS_LABELS_VI
+from plantrack.chase import chase_rows
 
 units = common.units()
 province, period = common.selected_province(), common.selected_period()
@@ -36,12 +39,21 @@ if expected:
         common.plot(charts.completeness_groups(views.completeness_by_group(matrix, period),
                                                f"Tình hình nộp báo cáo {label} theo huyện cũ"),
                     key="completeness_groups")
-    chase = views.chase_rows(matrix, period, search)
+    today = dt.date.today()
+    chase = views.search_chase(common.chase_list(province, period, today), search)
     st.subheader(f"Cần đôn đốc — {label}")
     if chase:
         st.caption(f"{len(chase)} {word}" + (f" khớp “{search}”" if search else "")
-                   + ": chưa nộp trước, rồi bị từ chối, rồi trễ hạn.")
-        st.dataframe(chase, hide_index=True, width="stretch")
+                   + ": chưa nộp trước, rồi bị từ chối, rồi trễ hạn; trong mỗi nhóm, quá hạn lâu nhất trước. "
+                   "Lần gửi gần nhất, lỗi đầu tiên của tệp bị từ chối và tài khoản của đơn vị để liên hệ.")
+        st.dataframe(chase_rows(chase), hide_index=True, width="stretch")
+        title = f"Cần đôn đốc — {name} — {label}" + (f" (khớp “{search}”)" if search else "")
+        st.download_button("Tải danh sách cần đôn đốc (Excel)",
+                           common.chase_workbook(common.ref_of(province), period, today, search, title),
+                           file_name=f"can-don-doc-{province.code}{'-cu' if province.map == 'pre2025' else ''}"
+                                     f"-{period}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:", on_click="ignore", key="completeness_chase_xlsx")
     elif search:
         st.info(f"Không có {word} nào khớp “{search}” cần đôn đốc.")
     else:
@@ -61,6 +73,8 @@ if received_any and (many_periods or not commune):
         st.caption(f"Bảng các kỳ {'từ' if commune else 'đến'} "
                    f"{'1/7/2025' if commune else '30/6/2025'}: {view['matched']}/{view['total']} {word}"
                    + (f", trang {view['page'] + 1}/{view['pages']}" if view["pages"] > 1 else "")
-                   + ("; nhóm theo " + ("huyện cũ" if commune else "tỉnh cũ") if view["several_groups"] else "")
-                   + f", {word} nộp thiếu nhiều nhất ở trên.")
+                   + f"; {word} thiếu nhiều báo cáo nhất (chưa nộp hoặc bị từ chối) ở trên cùng, rồi {word} "
+                   "nộp trễ nhiều kỳ nhất"
+                   + (f" (mỗi {word} ghi " + ("huyện cũ" if commune else "tỉnh cũ") + " của nó)"
+                      if view["several_groups"] else "") + ".")
         common.plot(charts.completeness_matrix(views.short_period_labels(view["rows"])), key="completeness_matrix")

@@ -423,9 +423,10 @@ def group_summary_rows(view: Mapping) -> list[dict]:
 def completeness_view(matrix: Iterable[Mapping], period_map: str, search: str = "", group: str | None = None,
                       page: int = 0, page_size: int = HEATMAP_PAGE_SIZE) -> dict:
     """The completeness matrix of one map's periods (districts before the reform, communes after),
-    units furthest behind first (most reports not sent or refused, then late), grouped like the
-    heatmap, searched and paged. Returns rows (for charts.completeness_matrix), matched, total,
-    page, pages, groups (names in order)."""
+    units furthest behind first across the whole province (most reports not sent or refused —
+    a unit that never reported is the furthest behind — then most sent late; ties by group and
+    name), each labelled with its group, searched and paged. Returns rows (for
+    charts.completeness_matrix), matched, total, page, pages, groups (names, neediest first)."""
     rows = [r for r in matrix if row_map(r) == period_map]
     bad = {"missing": 3, "refused": 3, "late": 1}
     score: dict[str, int] = {}
@@ -444,7 +445,10 @@ def completeness_view(matrix: Iterable[Mapping], period_map: str, search: str = 
     several = len(members) > 1
     label = {c: (f"{names[c]} · {groups[c]}" + (" (cũ)" if period_map == OLD_MAP else "")) if several else names[c]
              for c in score}
-    ordered = [c for g in group_order for c in sorted(members[g], key=lambda c: (-score[c], fold_words(names[c])))]
+    # whole province, not group by group: a unit that never reported must not sit below one that
+    # reported most periods just because its group does better on average
+    rank = {g: i for i, g in enumerate(group_order)}
+    ordered = sorted(score, key=lambda c: (-score[c], rank[groups[c]], fold_words(names[c])))
     words = fold_words(search or "")
     matched = [c for c in ordered if (group in (None, "") or groups[c] == group)
                and (not words or words in fold_words(label[c]))]
@@ -552,3 +556,8 @@ def my_unit_view(duties: Iterable, figures: Iterable[Mapping], next_duty=None) -
                     f"{_date(next_duty.period.due)} ({next_duty.days_text}; {next_duty.state_label.lower()}).")
     return {"duties": duty_rows, "received": received, "refused": refused, "figures": figure_rows,
             "next": sentence}
+
+
+def search_chase(rows: Iterable[Mapping], search: str = "") -> list[Mapping]:
+    """The chase list's rows (``chase.chase_list``) whose unit or group holds the searched words."""
+    return [r for r in rows if _matches(r, search)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
+from plantrack.accounts import create_user
 from plantrack.ingest import ingest_bytes
 from plantrack.store import Store
 from tests.helpers import full_values, load, make_return
@@ -42,6 +44,8 @@ def unit_db(tmp_path_factory) -> Path:
                        received=dt.datetime(2024, 11, 25))
     assert out.status == "rejected"
     assert load(store, "31321", "2025", received=dt.datetime(2025, 11, 20)).status == "accepted"
+    assert load(store, "941", "2023", received=dt.datetime(2023, 11, 20)).status == "accepted"  # Sóc Trăng
+    create_user(store, "huyen932", "mat-khau-dai-du", "district", "93", "932")
     return path
 
 
@@ -138,7 +142,6 @@ def test_a_visitor_or_planner_is_told_the_page_is_for_officers(unit_store, user)
 
 
 def test_logging_in_takes_an_officer_to_their_unit(unit_store):
-    from plantrack.accounts import create_user
     create_user(Store(unit_store), "huyen933", "mat-khau-dai-du", "district", "93", "933")
     at = run()
     assert [h.value for h in at.header] != ["Đơn vị của tôi"]
@@ -147,3 +150,38 @@ def test_logging_in_takes_an_officer_to_their_unit(unit_store):
     next(b for b in at.button if b.label == "Đăng nhập").click().run()
     assert not at.exception
     assert [h.value for h in at.header] == ["Đơn vị của tôi"]
+
+
+# --- Tình hình nộp báo cáo: the chase list and the matrix ---------------------------------------
+
+CHASE_COLUMNS = ["Đơn vị", "Thuộc", "Tình trạng", "Hạn nộp", "Số ngày quá hạn", "Lần gửi gần nhất",
+                 "Kết quả lần gửi đó", "Lỗi đầu tiên", "Tài khoản"]
+
+
+def test_the_chase_table_says_when_what_and_whom_and_downloads_as_vietnamese_excel(unit_store, downloads):
+    at = run(page="completeness", province="93", period="2024")
+    table = next(f for f in frames(at) if "Lỗi đầu tiên" in f.columns)
+    assert list(table.columns) == CHASE_COLUMNS
+    assert len(table) == 8 and list(table["Tình trạng"])[-1] == "Bị từ chối"  # never sent first
+    chau_thanh = table[table["Đơn vị"] == "Huyện Châu Thành"].iloc[0]
+    assert chau_thanh["Hạn nộp"] == "30/11/2024" and chau_thanh["Kết quả lần gửi đó"] == "Bị từ chối"
+    assert "Số đạt" in chau_thanh["Lỗi đầu tiên"] and chau_thanh["Lần gửi gần nhất"] == "25/11/2024 00:00"
+    assert table[table["Tình trạng"] == "Chưa nộp"]["Số ngày quá hạn"].min() > 0
+    assert "huyen932" in set(table["Tài khoản"])
+    data, name = downloads["Tải danh sách cần đôn đốc (Excel)"]
+    assert name == "can-don-doc-93-cu-2024.xlsx"
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in ws[3]] == CHASE_COLUMNS
+    assert ws.max_row == 3 + 8 and "Năm 2024" in ws["A1"].value
+
+
+def test_the_matrix_puts_units_that_never_reported_first_across_groups(unit_store):
+    # today's Cần Thơ before the reform: three former provinces; Sóc Trăng's 941 sent 2023, so it
+    # is less behind than any district that sent nothing, whichever province it was in
+    at = run(page="completeness", province="92", period="2023")
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    labels = list(spec["data"][0]["y"])
+    assert len(labels) > 20
+    senders = {"Thành phố Vị Thanh · Hậu Giang", "Huyện Châu Thành · Hậu Giang", "Thành phố Sóc Trăng · Sóc Trăng"}
+    assert {label.removesuffix(" (cũ)") for label in labels[-3:]} == senders, labels
+    assert "thiếu nhiều báo cáo nhất" in texts(at)

@@ -241,9 +241,9 @@ def test_completeness_page_lists_whom_to_chase(small):
     at.switch_page("pages/completeness.py").run()
     chase = at.dataframe[0].value
     assert len(chase) == 8  # five never sent, Ngã Bảy refused, Vị Thanh and Châu Thành late (received 20/12)
-    states = dict(zip(chase["Huyện"], chase["Tình trạng"]))
+    states = dict(zip(chase["Đơn vị"], chase["Tình trạng"]))
     assert states["Thành phố Ngã Bảy"] == "Bị từ chối"
-    assert states["Thành phố Vị Thanh"] == "Trễ hạn"
+    assert states["Thành phố Vị Thanh"] == "Nộp trễ hạn"
     assert list(states.values()).count("Chưa nộp") == 5
 
 

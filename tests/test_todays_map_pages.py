@@ -218,13 +218,13 @@ def test_completeness_of_communes_is_summarised_by_former_district_and_searchabl
     at.switch_page("pages/completeness.py").run()
     assert not at.exception
     chase = at.dataframe[0].value
-    assert list(chase.columns[:2]) == ["Xã, phường", "Thuộc huyện cũ"]
+    assert list(chase.columns[:2]) == ["Đơn vị", "Thuộc"]  # a commune, and the former district(s) it lies in
     assert len(chase) == len(load_units().communes_of("92")) - 2
     specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
     assert any("theo huyện cũ" in s for s in specs)
     at.text_input(key="completeness_search").input("hoa luu").run()
     chase = at.dataframe[0].value
-    assert list(chase["Xã, phường"]) == ["Xã Hỏa Lựu"]
+    assert list(chase["Đơn vị"]) == ["Xã Hỏa Lựu"]
 
 
 # --- uploads and accounts ------------------------------------------------------------------------
