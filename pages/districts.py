@@ -7,6 +7,7 @@ import streamlit as st
 
 from pages import common
 from plantrack import charts, views
+from plantrack.accounts import own_unit
 
 units = common.units()
 province, period = common.selected_province(), common.selected_period()
@@ -54,8 +55,10 @@ common.draw_status_legend()
 st.subheader(f"Chi tiết một {'xã, phường' if commune else 'huyện'}")
 left, right = st.columns(2)
 choices = view["all"] or full["all"]
+mine = own_unit(common.current_user(), units)  # an officer's page opens on their own unit
 code = left.selectbox(f"{'Xã, phường' if commune else 'Huyện, thị xã, thành phố'} (chậm nhất ở đầu danh sách)",
-                      choices, key="districts_district", format_func=lambda c: full["labels"].get(c, c))
+                      choices, key="districts_district", format_func=lambda c: full["labels"].get(c, c),
+                      index=choices.index(mine.code) if mine is not None and mine.code in choices else 0)
 unit = units.reporting_unit(code)
 with right:
     indicator = common.pick_indicator(plan, key="districts_indicator")

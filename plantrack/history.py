@@ -45,7 +45,8 @@ def receipts(store: Store, *, province_code: str | None = None, district_code: s
 
     ``sender`` adds every receipt that user sent, whatever district it names or when none
     could be read (a PDF, another district's file sent by mistake): an officer sees all
-    their own attempts."""
+    their own attempts — with ``period``, only those of that period (a file whose period
+    could not be read then drops out)."""
     where, params = [], []
     if province_code:
         where.append("c.province_code = ?")
@@ -62,8 +63,9 @@ def receipts(store: Store, *, province_code: str | None = None, district_code: s
         params.append(period)
     sql = _SELECT + (" WHERE (" + " AND ".join(where) + ")" if where else "")
     if sender and where:
-        sql += " OR c.sender = ?"
-        params.append(sender)
+        # one's own attempts whatever unit they name, but still of the period asked for
+        sql += " OR (c.sender = ?" + (" AND c.period = ?)" if period else ")")
+        params += [sender, period] if period else [sender]
     rows = [_row(r) for r in store.rows(sql, params)]
     rows.sort(key=lambda r: r["receipt_id"], reverse=True)
     rows.sort(key=_period_key, reverse=True)

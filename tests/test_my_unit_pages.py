@@ -185,3 +185,23 @@ def test_the_matrix_puts_units_that_never_reported_first_across_groups(unit_stor
     senders = {"Thành phố Vị Thanh · Hậu Giang", "Huyện Châu Thành · Hậu Giang", "Thành phố Sóc Trăng · Sóc Trăng"}
     assert {label.removesuffix(" (cũ)") for label in labels[-3:]} == senders, labels
     assert "thiếu nhiều báo cáo nhất" in texts(at)
+
+
+# --- Huyện, xã and Lịch sử for an officer ---------------------------------------------------------
+
+def test_the_district_page_opens_on_the_officers_own_unit(unit_store):
+    at = run(OFFICER, page="districts", province="93", period="2023")
+    assert at.selectbox(key="districts_district").value == "933"  # not the slowest district
+    assert "Các tệp Huyện Châu Thành đã gửi" in texts(at)
+    visitor = run(page="districts", province="93", period="2023")
+    assert visitor.selectbox(key="districts_district").value != "933"
+
+
+def test_an_officers_history_filtered_by_period_lists_only_that_periods_files(unit_store):
+    at = run(OFFICER, page="history", province="93")
+    everything = next(f for f in frames(at) if "Số phiếu" in f.columns)
+    assert set(everything["Kỳ báo cáo"]) == {"Năm 2023", "Năm 2024"}  # their refused 2024 file too
+    at.selectbox(key="history_period").set_value("2023").run()
+    assert not at.exception
+    table = next(f for f in frames(at) if "Số phiếu" in f.columns)
+    assert list(table["Kỳ báo cáo"]) == ["Năm 2023"]
