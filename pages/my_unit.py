@@ -61,8 +61,8 @@ if not view["refused"]:
 plan = common.plan_for(province)
 for n, item in enumerate(view["refused"]):
     with st.container(border=True):
-        st.markdown(f"**{item['period_label']}** — tệp **{markdown_text(item['filename'])}**, gửi lúc {item['when']}: "
-                    f"bị từ chối vì {len(item['issues'])} lỗi.")
+        st.markdown(f"**{item['period_label']}** — gửi lúc {item['when']}, bị từ chối vì {len(item['issues'])} lỗi. "
+                    f"Tệp **{markdown_text(item['filename'])}**")
         st.dataframe(issue_rows(item["issues"], plan), hide_index=True, width="stretch")
         marked = common.marked_copy(item["receipt"])
         if marked is not None:

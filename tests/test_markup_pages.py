@@ -110,3 +110,18 @@ def test_dashboard_pages_show_file_text_as_text(hostile_store, name):
     if name == "districts":
         at.selectbox(key="districts_district").set_value("933").run()
     _assert_no_markup(at)
+
+
+def test_officer_page_shows_file_text_as_text(store):
+    values = full_values("933")
+    values["CT01"] = (100, "[Hướng dẫn](javascript:alert(1)) <img src=x onerror=alert(1)>")  # quoted in the error
+    out = ingest_bytes(store, make_return("933", "2023", values), PAYLOAD_NAME, sender="huyen933",
+                       received=dt.datetime(2023, 11, 1))
+    assert out.status == "rejected"
+    at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=120)  # its link needs the router
+    at.session_state["user"] = USERS["huyen933"]
+    at.run()  # an officer's first page is their unit
+    assert [h.value for h in at.header] == ["Đơn vị của tôi"]
+    _assert_no_markup(at)
+    assert any("Hướng dẫn" in body and "Tệp" in body for body in _rendered(at))  # the file name, escaped
+    assert "javascript:alert(1)" in _plain(at)  # the quoted cell, in the errors table: as plain text
