@@ -44,6 +44,7 @@ PAGES = {
 }
 if OFFICER:
     PAGES = {"Đơn vị của tôi": [MY_UNIT], **PAGES}
+STAY_AFTER_LOGIN = {MY_UNIT.url_path, *(p.url_path for p in PAGES["Báo cáo"])}
 page = st.navigation(PAGES)
 units, plans, store = common.units(), common.plans(), common.get_store()
 RETRIES_KEY = "_store_retries"
@@ -170,8 +171,11 @@ def draw_frame() -> None:
     if st.query_params.get(common.PROVINCE_KEY) != ref or st.query_params.get(common.PERIOD_KEY) != period:
         st.query_params.update({common.PROVINCE_KEY: ref, common.PERIOD_KEY: period})
 
+    # an officer who logs in on a dashboard lands on their unit; one who came to upload, or to read
+    # the history or exports, stays where they were going
     user = common.current_user()
-    if st.session_state.pop(JUST_LOGGED_IN, False) and user and user.get("role") == "district" and page.url_path != MY_UNIT.url_path:
+    if (st.session_state.pop(JUST_LOGGED_IN, False) and user and user.get("role") == "district"
+            and page.url_path not in STAY_AFTER_LOGIN):
         st.switch_page(MY_UNIT)
     page.run()
 

@@ -205,3 +205,13 @@ def test_an_officers_history_filtered_by_period_lists_only_that_periods_files(un
     assert not at.exception
     table = next(f for f in frames(at) if "Số phiếu" in f.columns)
     assert list(table["Kỳ báo cáo"]) == ["Năm 2023"]
+
+
+def test_an_officer_logging_in_on_the_upload_page_stays_there(unit_store):
+    create_user(Store(unit_store), "huyen933", "mat-khau-dai-du", "district", "93", "933")
+    at = run(page="upload")
+    at.text_input(key="login_username").input("huyen933")
+    at.text_input(key="login_password").input("mat-khau-dai-du")
+    next(b for b in at.button if b.label == "Đăng nhập").click().run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Nộp báo cáo"]

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 START_TIMEOUT = 90  # seconds for the server to answer
 STEP_TIMEOUT = 60_000  # milliseconds for any one thing to appear in the page
-EXPECTED_PAGES = 9
+EXPECTED_PAGES = 10  # app.py: "Theo dõi" 5, "Báo cáo" 4 (Đơn vị của tôi first), "Kế hoạch" 1
 # file content is shown in st.dataframe (plain text, never Markdown); its grid keeps the cell text in the DOM
 TABLES = '[data-testid="stTable"], [data-testid="stDataFrame"]'
 
