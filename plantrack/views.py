@@ -169,35 +169,6 @@ def short_period_labels(rows: Iterable[Mapping]) -> list[dict]:
     return [{**r, "period_label": charts.period_label(r["period"])} for r in rows]
 
 
-CHASE_ACTIONS_VI = {
-    "missing": "Nhắc đơn vị nộp báo cáo",
-    "refused": "Đề nghị đơn vị sửa lỗi và nộp lại (xem trang Lịch sử)",
-    "late": "Đã nhận, nhưng sau hạn nộp",
-}
-
-
-def chase_rows(matrix: Iterable[Mapping], period: str, search: str = "") -> list[dict]:
-    """The districts or communes to chase for a period (not sent, refused, late), as a Vietnamese
-    table: communes with the former district(s) they lie in, a merged province's districts with
-    their former province; ``search`` keeps the units whose name or group holds those words."""
-    order = {"missing": 0, "refused": 1, "late": 2}
-    rows = [r for r in matrix if r.get("period") == period and r.get("state") in order
-            and _matches(r, search)]
-    rows.sort(key=lambda r: (order[r["state"]], r.get("group") or "", _code(r)))
-    groups = {r.get("group") for r in matrix if r.get("period") == period}
-    out = []
-    for r in rows:
-        commune = bool(r.get("commune_code"))
-        row = {"Xã, phường" if commune else "Huyện": _name(r)}
-        if commune:
-            row["Thuộc huyện cũ"] = r.get("group") or ""
-        elif len(groups) > 1:
-            row["Tỉnh cũ"] = f"{r.get('group')} (cũ)" if r.get("group") else ""
-        row.update({"Tình trạng": COMPLETENESS_LABELS_VI[r["state"]], "Việc cần làm": CHASE_ACTIONS_VI[r["state"]]})
-        out.append(row)
-    return out
-
-
 def _code(r: Mapping) -> str:
     return str(r.get("unit_code") or r.get("commune_code") or r.get("district_code") or "")
 

@@ -72,3 +72,27 @@ def test_the_chase_workbook_is_vietnamese_and_holds_values_only(tmp_path):
     assert [c.value for c in ws[3]][:3] == ["Đơn vị", "Thuộc", "Tình trạng"]
     assert ws.max_row == 3 + 8
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_the_officers_view_reads_duties_versions_refusals_and_figures(tmp_path):
+    from plantrack.views import my_unit_view
+
+    store = new_store(tmp_path)
+    load(store, "933", "2023", received=dt.datetime(2023, 12, 20))  # late (due 30/11)
+    bad = full_values("933")
+    bad["CT01"] = (100, 150)
+    load(store, "933", "2024", bad, received=dt.datetime(2024, 11, 1))  # refused
+    unit = UNITS.districts["933"]
+    duties = unit_duties(store, unit, today=dt.date(2025, 1, 10))
+    view = my_unit_view(duties, unit_figures(store, unit), next_due(duties))
+    rows = {r["Kỳ báo cáo"]: r for r in view["duties"]}
+    assert rows["Năm 2023"]["Tình trạng"] == "Đã nộp, trễ hạn" and rows["Năm 2023"]["Đã nhận"] == "phiên bản 1"
+    assert rows["Năm 2022"]["Còn / quá hạn"].startswith("quá hạn") and rows["Năm 2022"]["Hạn nộp"] == "30/11/2022"
+    assert view["received"] == [{"Kỳ báo cáo": "Năm 2023", "Phiên bản": 1, "Ngày nhận": "20/12/2023 00:00",
+                                 "Đúng hạn?": "Trễ hạn"}]
+    assert [r["period"] for r in view["refused"]] == ["2024"]
+    assert view["refused"][0]["issues"][0]["cell"]  # the error points at its cell
+    figures = {r["Chỉ tiêu"].split(" — ")[0]: r for r in view["figures"]}
+    assert figures["CT01"]["Kết quả"] == "50,0 %" and figures["CT01"]["Kỳ gần nhất"] == "Năm 2023"
+    assert figures["CT01"]["Chỉ tiêu phải đạt"].startswith("100,0 %")
+    assert "6 tháng đầu năm 2020" in view["next"]

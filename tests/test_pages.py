@@ -342,14 +342,14 @@ def test_trajectory_sentence_cases():
     assert "sẽ không đạt" in views.trajectory_sentence(_traj([50.0, 48.0, 45.0]))
 
 
-def test_chase_rows_put_missing_first_and_leave_on_time_out():
+def test_state_counts_count_each_state_of_the_period():
     matrix = [{"district_code": c, "district": f"Huyện {c}", "period": p, "state": s} for c, p, s in [
         ("930", "2024", "late"), ("931", "2024", "on_time"), ("932", "2024", "refused"),
         ("933", "2024", "missing"), ("933", "2023", "missing")]]
-    rows = views.chase_rows(matrix, "2024")
-    assert [r["Huyện"] for r in rows] == ["Huyện 933", "Huyện 932", "Huyện 930"]
-    assert [r["Tình trạng"] for r in rows] == ["Chưa nộp", "Bị từ chối", "Trễ hạn"]
     assert views.state_counts(matrix, "2024") == {"on_time": 1, "late": 1, "missing": 1, "refused": 1}
+    assert [r["district"] for r in views.search_chase(matrix, "huyen 93")] == [r["district"] for r in matrix]
+    assert [r["district"] for r in views.search_chase(matrix, "HUYỆN 932")] == ["Huyện 932"]
+    assert views.search_chase(matrix, "Vị Thanh") == []
 
 
 def test_parse_selection_accepts_codes_and_labels_and_refuses_the_rest():
