@@ -17,10 +17,10 @@ st.set_page_config(page_title="plantrack — Theo dõi chỉ tiêu bảo vệ tr
                    layout="wide")
 st.html(stylesheet.STYLESHEET)  # Vietnamese where Streamlit writes English; printing prints the page only
 
+HOME = "tong-quan"  # the default page's path (st.Page.url_path reads "" for the default page)
 PAGES = {
     "Theo dõi": [
-        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
-                default=True),
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path=HOME, default=True),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
         st.Page("pages/districts.py", title="Huyện", icon=":material/grid_view:", url_path="huyen"),
         st.Page("pages/provinces.py", title="So sánh tỉnh", icon=":material/leaderboard:", url_path="so-sanh-tinh"),
@@ -40,7 +40,7 @@ PAGES = {
 # An address with no page gets a hidden page of its own that says so in Vietnamese (Streamlit would
 # show its English "Page not found"); the sidebar draws the links itself so that they carry the
 # province and period (st.navigation's own links drop the query string).
-_missing = common.unknown_page_path(st.context.url, [p.url_path for ps in PAGES.values() for p in ps],
+_missing = common.unknown_page_path(st.context.url, [HOME] + [p.url_path for ps in PAGES.values() for p in ps],
                                     st.get_option("server.baseUrlPath"))
 _not_found = [st.Page("pages/not_found.py", title="Không có trang này", url_path=_missing,
                       visibility="hidden")] if _missing else []

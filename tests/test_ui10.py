@@ -243,3 +243,12 @@ def test_a_known_address_has_no_not_found_page(small):  # noqa: F811
     at = app(province="93", period="2023")
     with pytest.raises(Exception):
         at.switch_page("pages/not_found.py").run()
+
+
+@pytest.mark.parametrize("path", ["", "tong-quan", "huyen", "huong-dan"])
+def test_a_page_of_the_router_is_never_taken_for_an_unknown_one(small, monkeypatch, path):  # noqa: F811
+    """The default page's st.Page.url_path reads "": its own path (/tong-quan) must still be known."""
+    monkeypatch.setattr(type(__import__("streamlit").context), "url", property(lambda self: f"http://h/{path}"))
+    at = app(province="93", period="2023")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Không có trang này" not in texts(at)
