@@ -296,7 +296,9 @@ _SHOWN_JS = """() => {
   document.head.appendChild(hide);
   const text = document.body.innerText;
   hide.remove();
+  // tooltips of what is drawn (a display:none toolbar shows nothing); plotly's toolbar shows on hover
   const tips = [...document.querySelectorAll('[title], [data-title], [placeholder], button[aria-label]')]
+    .filter(e => e.getClientRects().length > 0 || e.closest('.modebar'))
     .map(e => [e.getAttribute('title'), e.getAttribute('data-title'), e.getAttribute('placeholder'),
                e.tagName === 'BUTTON' ? e.getAttribute('aria-label') : null].filter(Boolean).join(' | '));
   const after = [...document.querySelectorAll('[data-testid="stFileUploaderDropzone"] *')]
@@ -329,7 +331,7 @@ def test_no_english_on_the_upload_page_a_chart_page_and_an_unknown_address(serve
             _no_english(page, "unknown address")
             _shot(page, f"ui10-not-found-{width}")
 
-            _open(page, server + "/tong-quan?province=93&period=2024")
+            _open(page, server + "/?province=93&period=2024")  # the home page (Tổng quan) is served at the root
             page.locator('[data-testid="stPlotlyChart"] .modebar-btn').first.wait_for(state="attached")
             shown = _no_english(page, "overview")
             assert any("Phóng to" in t for t in shown["tips"]), shown["tips"]  # plotly's toolbar, in Vietnamese
@@ -359,7 +361,7 @@ def test_no_english_on_the_upload_page_a_chart_page_and_an_unknown_address(serve
 
 def test_printing_a_page_prints_the_page(server, page):
     with _shot_on_failure(page, "print"):
-        _open(page, server + "/tong-quan?province=93&period=2024")
+        _open(page, server + "/?province=93&period=2024")  # the home page (Tổng quan) is served at the root
         page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
         page.emulate_media(media="print")
         page.set_viewport_size({"width": 1040, "height": 1400})  # A4 landscape's printable width at 96 dpi
