@@ -15,7 +15,7 @@ st.markdown(guide.filling_text(plan))
 st.subheader("Các bước kiểm tra tệp báo cáo")
 st.caption("Mỗi tệp được kiểm tra ngay khi tải lên. **Lỗi** thì tệp bị từ chối (không số liệu nào được lưu); "
            "**cảnh báo** thì báo cáo vẫn được nhận nhưng cần xem lại.")
-st.dataframe(guide.check_rows(), hide_index=True, width="stretch")
+st.table(guide.check_rows(), border="horizontal", hide_index=True)  # a static table: long sentences wrap
 
 st.subheader("Liên hệ")
 st.markdown(guide.contacts_text())

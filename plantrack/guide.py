@@ -45,7 +45,8 @@ def _blank_fields(template: str) -> str:
     """A message template as a general sentence: each field becomes "…"."""
     text = re.sub(r"'?\{[a-z_]+\}'?", "…", template)
     text = re.sub(r"\(\s*…\s*\)", "", text)
-    return re.sub(r"\s{2,}", " ", text).replace(" .", ".").strip()
+    text = re.sub(r"\s{2,}", " ", text)
+    return re.sub(r" ([.;,:])(?=\s|$)", r"\1", text).strip()
 
 
 def check_rows() -> list[dict]:

@@ -150,6 +150,7 @@ def test_help_lists_every_check_by_its_vietnamese_name():
     for r in rows:
         assert r["Mức độ"] in ("Lỗi", "Cảnh báo")
         assert len(r["Ý nghĩa và cách sửa"]) > 20 and "{" not in r["Ý nghĩa và cách sửa"]
+    assert ".xlsx, .xlsm, .xls hoặc .ods" in rows[0]["Ý nghĩa và cách sửa"]  # the blanks keep the words apart
 
 
 def test_help_says_how_to_fill_and_whom_to_call():
@@ -169,7 +170,7 @@ def test_help_page_renders_and_asks_to_log_in_for_the_password(small):  # noqa: 
     at = _help(app())
     assert not at.exception
     assert "Hướng dẫn" in texts(at) and "đăng nhập" in texts(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert set(table["Loại lỗi"]) == set(NAMES_VI.values())
     assert "Đổi mật khẩu" not in [b.label for b in at.button]  # no form without a login
 

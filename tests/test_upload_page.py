@@ -136,7 +136,10 @@ def test_officer_sees_only_own_district_and_the_form(store):
     assert at.session_state["period"] == "2024H1"  # chosen here, chosen in the sidebar too
     assert "Tải mẫu báo cáo (.xlsx)" in [b.label for b in at.get("download_button")]
     uploader = at.file_uploader(key="upload_files")
-    assert uploader.accept_multiple_files and set(uploader.allowed_type) >= {".xlsx", ".xlsm", ".xls", ".ods"}
+    # no type filter: Streamlit would refuse another type in English ("docx files are not allowed");
+    # the engine refuses it in Vietnamese (file-type, test_a_word_file_is_refused_in_vietnamese below)
+    assert uploader.accept_multiple_files and not uploader.allowed_type
+    assert all(s in uploader.label for s in (".xlsx", ".xlsm", ".xls", ".ods", ".xml"))
 
 
 def test_good_file_is_previewed_then_accepted_and_bad_file_refused_with_every_error(store):
@@ -331,3 +334,12 @@ def test_planner_submits_several_files_at_once(store):
     assert len([t for t in _texts(at.success) if t.startswith("Đã nhận báo cáo")]) == 3
     assert store.rows("SELECT count(*) FROM returns")[0][0] == 3
     assert not [b for b in at.button if b.key == "confirm-all"]
+
+
+def test_a_word_file_is_refused_in_vietnamese(store):
+    """The uploader takes any file (no English "docx files are not allowed"): the engine says why, in Vietnamese."""
+    at = page("upload", "huyen933")
+    upload(at, ("bao-cao.docx", b"PK\x03\x04 a word document, not a spreadsheet"))
+    table = _error_table(at)[0]
+    assert list(table["Loại lỗi"].map(CODE_OF)) == ["file-type"]
+    assert any("Không nhận tệp này" in t for t in _texts(at.error))
