@@ -11,16 +11,17 @@ import time
 import streamlit as st
 
 from pages import common
-from plantrack import accounts, views
+from plantrack import accounts, stylesheet, views
 from plantrack.store import StoreBusy, StoreFault
 
 st.set_page_config(page_title="plantrack — Theo dõi chỉ tiêu bảo vệ trẻ em", page_icon=":material/child_care:",
                    layout="wide")
+st.html(stylesheet.STYLESHEET)  # Vietnamese where Streamlit writes English; printing prints the page only
 
+HOME = "tong-quan"  # the default page's path (st.Page.url_path reads "" for the default page)
 PAGES = {
     "Theo dõi": [
-        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
-                default=True),
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path=HOME, default=True),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
         st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen"),
         st.Page("pages/provinces.py", title="So sánh tỉnh", icon=":material/leaderboard:", url_path="so-sanh-tinh"),
@@ -34,9 +35,17 @@ PAGES = {
     ],
     "Kế hoạch": [
         st.Page("pages/indicators.py", title="Chỉ tiêu", icon=":material/list_alt:", url_path="chi-tieu"),
+        st.Page("pages/help.py", title="Hướng dẫn", icon=":material/help:", url_path="huong-dan"),
     ],
 }
-page = st.navigation(PAGES)
+# An address with no page gets a hidden page of its own that says so in Vietnamese (Streamlit would
+# show its English "Page not found"); the sidebar draws the links itself so that they carry the
+# province and period (st.navigation's own links drop the query string).
+_missing = common.unknown_page_path(st.context.url, [HOME] + [p.url_path for ps in PAGES.values() for p in ps],
+                                    st.get_option("server.baseUrlPath"))
+_not_found = [st.Page("pages/not_found.py", title="Không có trang này", url_path=_missing,
+                      visibility="hidden")] if _missing else []
+page = st.navigation({**PAGES, "": _not_found} if _not_found else PAGES, position="hidden")
 units, plans, store = common.units(), common.plans(), common.get_store()
 RETRIES_KEY = "_store_retries"
 AUTO_RETRIES = 5
@@ -118,8 +127,18 @@ def draw_login_box() -> None:
     st.caption("Xem số liệu không cần đăng nhập. Cần đăng nhập để nộp báo cáo và tải tệp gốc.")
 
 
+def draw_navigation() -> None:
+    """The sidebar's links to every page, each carrying the selection in its query string."""
+    params = common.link_params()
+    for section, pages in PAGES.items():
+        st.caption(f"**{section}**")
+        for p in pages:
+            st.page_link(p, query_params=params, width="stretch")
+
+
 def draw_frame() -> None:
     with st.sidebar:
+        navigation = st.container(key="navigation")  # filled once the selection below is known
         st.caption("**plantrack** · Theo dõi Chương trình hành động phòng, chống bạo lực, xâm hại trẻ em 2020–2025")
         province = common.selected_province()  # a Unit: today's province or a former one
         ref = units.province_ref(province)
@@ -154,6 +173,8 @@ def draw_frame() -> None:
 
         st.divider()
         draw_login_box()
+        with navigation:
+            draw_navigation()
 
     # the query string mirrors the selection (page changes clear it; it is written back here)
     if st.query_params.get(common.PROVINCE_KEY) != ref or st.query_params.get(common.PERIOD_KEY) != period:
