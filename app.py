@@ -11,20 +11,23 @@ import time
 import streamlit as st
 
 from pages import common
-from plantrack import accounts, views
+from plantrack import accounts, stylesheet, views
 from plantrack.store import StoreBusy, StoreFault
 
 st.set_page_config(page_title="plantrack — Theo dõi chỉ tiêu bảo vệ trẻ em", page_icon=":material/child_care:",
                    layout="wide")
+st.html(stylesheet.STYLESHEET)  # Vietnamese where Streamlit writes English; printing prints the page only
 
+HOME = "tong-quan"  # the overview's path (st.Page.url_path reads "" for the default page)
+MY_UNIT_PATH = "don-vi-cua-toi"
 # an officer (district or commune) lands on their own unit; everyone else on the overview
 _user = st.session_state.get(common.USER_KEY)
 OFFICER = bool(_user and _user.get("role") == "district")
-MY_UNIT = st.Page("pages/my_unit.py", title="Đơn vị của tôi", icon=":material/badge:", url_path="don-vi-cua-toi",
+MY_UNIT = st.Page("pages/my_unit.py", title="Đơn vị của tôi", icon=":material/badge:", url_path=MY_UNIT_PATH,
                   default=OFFICER)
 PAGES = {
     "Theo dõi": [
-        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path=HOME,
                 default=not OFFICER),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
         st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen"),
@@ -40,12 +43,21 @@ PAGES = {
     ],
     "Kế hoạch": [
         st.Page("pages/indicators.py", title="Chỉ tiêu", icon=":material/list_alt:", url_path="chi-tieu"),
+        st.Page("pages/help.py", title="Hướng dẫn", icon=":material/help:", url_path="huong-dan"),
     ],
 }
 if OFFICER:
     PAGES = {"Đơn vị của tôi": [MY_UNIT], **PAGES}
-STAY_AFTER_LOGIN = {MY_UNIT.url_path, *(p.url_path for p in PAGES["Báo cáo"])}
-page = st.navigation(PAGES)
+STAY_AFTER_LOGIN = {MY_UNIT.title, *(p.title for p in PAGES["Báo cáo"])}  # titles: a default page's path reads ""
+# An address with no page gets a hidden page of its own that says so in Vietnamese (Streamlit would
+# show its English "Page not found"); the sidebar draws the links itself so that they carry the
+# province and period (st.navigation's own links drop the query string).
+_missing = common.unknown_page_path(st.context.url,
+                                    [HOME, MY_UNIT_PATH] + [p.url_path for ps in PAGES.values() for p in ps],
+                                    st.get_option("server.baseUrlPath"))
+_not_found = [st.Page("pages/not_found.py", title="Không có trang này", url_path=_missing,
+                      visibility="hidden")] if _missing else []
+page = st.navigation({**PAGES, "": _not_found} if _not_found else PAGES, position="hidden")
 units, plans, store = common.units(), common.plans(), common.get_store()
 RETRIES_KEY = "_store_retries"
 JUST_LOGGED_IN = "_just_logged_in"  # the login form's callback ran: an officer goes to their unit
@@ -130,8 +142,18 @@ def draw_login_box() -> None:
     st.caption("Xem số liệu không cần đăng nhập. Cần đăng nhập để nộp báo cáo và tải tệp gốc.")
 
 
+def draw_navigation() -> None:
+    """The sidebar's links to every page, each carrying the selection in its query string."""
+    params = common.link_params()
+    for section, pages in PAGES.items():
+        st.caption(f"**{section}**")
+        for p in pages:
+            st.page_link(p, query_params=params, width="stretch")
+
+
 def draw_frame() -> None:
     with st.sidebar:
+        navigation = st.container(key="navigation")  # filled once the selection below is known
         st.caption("**plantrack** · Theo dõi Chương trình hành động phòng, chống bạo lực, xâm hại trẻ em 2020–2025")
         province = common.selected_province()  # a Unit: today's province or a former one
         ref = units.province_ref(province)
@@ -166,6 +188,8 @@ def draw_frame() -> None:
 
         st.divider()
         draw_login_box()
+        with navigation:
+            draw_navigation()
 
     # the query string mirrors the selection (page changes clear it; it is written back here)
     if st.query_params.get(common.PROVINCE_KEY) != ref or st.query_params.get(common.PERIOD_KEY) != period:
@@ -175,7 +199,7 @@ def draw_frame() -> None:
     # the history or exports, stays where they were going
     user = common.current_user()
     if (st.session_state.pop(JUST_LOGGED_IN, False) and user and user.get("role") == "district"
-            and page.url_path not in STAY_AFTER_LOGIN):
+            and page.title not in STAY_AFTER_LOGIN):
         st.switch_page(MY_UNIT)
     page.run()
 

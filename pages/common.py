@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
@@ -29,6 +30,7 @@ from plantrack.annotate import annotation_dir, cached_annotation
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
 from plantrack.issues import Issue
+from plantrack.plotly_vi import plotly_config
 from plantrack.store import Store, StoreFault
 from plantrack.template import template_bytes
 from plantrack.text import fold_words
@@ -216,6 +218,38 @@ def selected_period() -> str | None:
     return st.session_state.get(PERIOD_KEY) or default_period(selected_province())
 
 
+def pick_period(key: str, label: str = "Kỳ báo cáo", *, everything: str | None = None, province: str | None = None,
+                container=st) -> str | None:
+    """A page's own period picker that *is* the sidebar's period: it opens on the sidebar's choice,
+    and choosing here chooses there too (so the link, the other pages and this one agree).
+
+    ``everything`` adds a first choice for "every period" (its label), returned as None; it is the
+    page's own view and leaves the sidebar as it is. Periods are those of the province's plan (default:
+    the sidebar's province), newest first."""
+    codes = period_options(province or selected_province())
+    options = ([None] if everything else []) + codes
+    sidebar = selected_period()
+    if key not in st.session_state or (st.session_state[key] is not None and st.session_state[key] != sidebar):
+        st.session_state[key] = sidebar if sidebar in codes else (None if everything else codes[0])
+    return container.selectbox(label, options, key=key, on_change=_follow_picker, args=(key,),
+                               format_func=lambda c: everything if c is None else period_label(c))
+
+
+def _follow_picker(key: str) -> None:
+    if st.session_state[key] is not None:
+        set_period(st.session_state[key])
+
+
+def link_params() -> dict[str, str]:
+    """The selection as a query string for a link to another page (``st.page_link(query_params=…)``):
+    a link opened in a new tab, copied or shared shows the same province and period."""
+    params = {PROVINCE_KEY: selected_province()}
+    period = selected_period()
+    if period:
+        params[PERIOD_KEY] = period
+    return params
+
+
 def current_user() -> dict | None:
     return st.session_state.get(USER_KEY)
 
@@ -334,6 +368,16 @@ def restore_login() -> dict | None:
     return st.session_state.get(USER_KEY)
 
 
+def change_password(old: str, new: str) -> None:
+    """The logged-in user changes their password; their other sessions end, this tab's stays.
+    Raises accounts.AccountError (Vietnamese) when it cannot be done."""
+    user = current_user()
+    if not user:
+        raise accounts.AccountError("Hãy đăng nhập trước khi đổi mật khẩu.")
+    accounts.change_password(get_store(), user["username"], old, new, address=client_address(),
+                             keep_cookie=st.session_state.get(SESSION_KEY) or _browser_cookie())
+
+
 def log_out() -> None:
     """End the session in the store (so every tab, and any copy of the cookie, is logged out) and
     forget everything of the user on this tab; the page then has the cookie cleared."""
@@ -360,11 +404,11 @@ def cookie_script() -> str | None:
 
 # --- drawing helpers -----------------------------------------------------------------------
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+PLOTLY_CONFIG = plotly_config()  # Vietnamese toolbar tooltips, download / zoom / reset only
 
 
 def plot(fig, key: str | None = None) -> None:
-    """Draw a figure with its own colours and fonts (theme=None), full width."""
+    """Draw a figure with its own colours and fonts (theme=None), full width, its toolbar in Vietnamese."""
     st.plotly_chart(fig, theme=None, width="stretch", config=PLOTLY_CONFIG, key=key)
 
 
@@ -416,8 +460,14 @@ def status_pill(status: str, text: str | None = None) -> str:
     """HTML for a small label in the status colour (dark text reads on every status colour)."""
     colour = STATUS_COLORS.get(status, STATUS_COLORS["no_data"])
     label = text or STATUS_LABELS_VI.get(status, status)
-    return (f"<span style='background:{colour};color:#1B1F24;border-radius:0.7em;padding:0.1em 0.65em;"
+    ink = "#FFFFFF" if _is_dark(colour) else "#1B1F24"  # the baseline's dark grey needs light text
+    return (f"<span style='background:{colour};color:{ink};border-radius:0.7em;padding:0.1em 0.65em;"
             f"font-size:0.85em;font-weight:600;white-space:nowrap'>{label}</span>")
+
+
+def _is_dark(colour: str) -> bool:
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 128
 
 
 def draw_group_card(card: Mapping) -> None:
@@ -460,3 +510,20 @@ def parse_selection(params: Mapping[str, str], all_units: Units, all_plans: Plan
         if plan.in_range(p) and not (unit is not None and unit.map == OLD_MAP and plan.period(p).map != OLD_MAP):
             period = p.code
     return province, period
+
+
+def unknown_page_path(url: str | None, known: Iterable[str], base_path: str = "") -> str | None:
+    """The page path an address asks for when the router has no such page (``/khong-co`` → ``khong-co``),
+    else None (the home page, a known page, or no address). ``base_path`` is server.baseUrlPath.
+
+    app.py gives such a path a hidden page of its own that says so in Vietnamese; without it
+    Streamlit would show its English "Page not found" and run the home page."""
+    if not url:
+        return None
+    path = unquote(urlsplit(url).path).strip("/")
+    base = (base_path or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base):].strip("/")
+    if not path or path in set(known) or "/" in path:  # a nested path never reaches the router
+        return None
+    return path

@@ -41,10 +41,12 @@ if view["next"]:
                          common.unit_form(unit.map, unit.code, view["next_period"]),
                          file_name=f"mau-bao-cao-{unit.code}-{view['next_period']}.xlsx", mime=XLSX,
                          icon=":material/download:", on_click="ignore", key="my_unit_form")
-    right.page_link("pages/upload.py", label="Nộp báo cáo", icon=":material/upload_file:")
+    right.page_link("pages/upload.py", label="Nộp báo cáo", icon=":material/upload_file:",
+                    query_params=common.link_params())
 else:
     st.success("Đơn vị đã nộp đủ báo cáo các kỳ đã đến hạn; chưa có kỳ nào phải nộp.", icon=":material/check_circle:")
-    st.page_link("pages/upload.py", label="Nộp báo cáo", icon=":material/upload_file:")
+    st.page_link("pages/upload.py", label="Nộp báo cáo", icon=":material/upload_file:",
+                 query_params=common.link_params())
 
 st.subheader("Các kỳ báo cáo")
 st.dataframe(view["duties"], hide_index=True, width="stretch")

@@ -19,7 +19,9 @@ everyone = st.toggle("Hiện cả các tỉnh chưa có số liệu", value=Fals
 shown = rows if everyone else views.with_data_only(rows, keep=province.code)
 which = "tỉnh, thành phố hiện nay" if province.map == "2025" else "tỉnh trước 1/7/2025"
 st.caption(f"{common.period_label(period)} · {sum(r['value'] is not None for r in rows)}/{len(rows)} {which} có số liệu "
-           f"của chỉ tiêu {indicator.code}. Tỉnh đang chọn in đậm.")
+           f"của chỉ tiêu {indicator.code}. Tỉnh đang chọn in đậm. Thứ hạng theo kết quả; **màu là tiến độ của "
+           "từng tỉnh so với lộ trình của chính tỉnh đó** (từ năm gốc của tỉnh đến 100 %), nên hai tỉnh cùng kết quả "
+           "có thể khác màu.")
 common.plot(charts.province_ranking(shown, f"{indicator.code} {indicator.short_name}", highlight=province.code),
             key="provinces_ranking")
 common.draw_status_legend()

@@ -93,7 +93,8 @@ st.download_button("Tải mẫu báo cáo (.xlsx)", form_bytes(district.code, pe
 st.subheader("2. Nộp tệp báo cáo")
 mode = st.radio("Đơn vị và kỳ báo cáo của tệp", list(MODE_LABELS), format_func=MODE_LABELS.get,
                 key="upload_mode", horizontal=True)
-files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods, .xml)", type=["xlsx", "xlsm", "xls", "ods", "xml"],
+# no type= filter: Streamlit would refuse another type in English; the engine refuses it in Vietnamese (file-type)
+files = st.file_uploader("Chọn một hoặc nhiều tệp báo cáo (.xlsx, .xlsm, .xls, .ods, .xml)", type=None,
                          accept_multiple_files=True, key="upload_files", max_upload_size=50)  # above the engine's 10 MB: a larger file gets its Vietnamese refusal
 
 for key in (CHECKED, OUTCOMES, ANNOTATED, EXPECTED):

@@ -215,6 +215,9 @@ def _count_failure(store: Store, name: str, address: str, now: dt.datetime) -> d
     return locked
 
 
+WRONG_LOGIN_VI = "Sai tên đăng nhập hoặc mật khẩu."
+
+
 def _locked_message(until: dt.datetime, now: dt.datetime) -> LoginResult:
     minutes = _minutes(until, now)
     return LoginResult(message=f"Đăng nhập sai quá nhiều lần: tạm khóa, hãy thử lại sau {minutes} phút.",
@@ -242,7 +245,7 @@ def log_in(store: Store, username: str, password: str, address: str | None) -> L
         locked = _count_failure(store, name, address, now)
         if locked is not None:
             return _locked_message(locked, now)
-        return LoginResult(message="Sai tên đăng nhập hoặc mật khẩu.")
+        return LoginResult(message=WRONG_LOGIN_VI)
     with store.transaction() as con:
         con.execute("DELETE FROM login_failures WHERE kind = 'user' AND key = ?", [name])
     return LoginResult(user=user)
@@ -276,6 +279,29 @@ def set_password(store: Store, username: str, password: str) -> None:
         con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, name])
         con.execute("DELETE FROM login_failures WHERE kind = 'user' AND key = ?", [name])
     end_sessions_of(store, name)
+
+
+def change_password(store: Store, username: str, old: str, new: str, *, address: str | None = None,
+                    keep_cookie: str | None = None) -> None:
+    """A logged-in user changes their own password: the old one must be right (a wrong one counts as
+    a failed login, so guessing it is slowed and locked like guessing at the login box), the new one
+    follows the rules of ``set_password`` and differs from the old. Every other session of the
+    account ends, as with ``plantrack user passwd``; ``keep_cookie`` (the tab asking) stays logged in.
+    Raises AccountError with a Vietnamese message."""
+    from plantrack.sessions import end_sessions_of
+
+    name = normalize_username(username)
+    if not isinstance(new, str) or not MIN_PASSWORD_LENGTH <= len(new) <= MAX_PASSWORD_LENGTH:
+        raise AccountError(f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự và không quá {MAX_PASSWORD_LENGTH} ký tự.")
+    if new == old:
+        raise AccountError("Mật khẩu mới phải khác mật khẩu cũ.")
+    checked = log_in(store, name, old, address)
+    if checked.user is None:
+        raise AccountError("Mật khẩu cũ không đúng." if checked.message == WRONG_LOGIN_VI else checked.message)
+    password_hash = _hasher.hash(new)
+    with store.transaction() as con:
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, name])
+    end_sessions_of(store, name, keep_cookie=keep_cookie)
 
 
 def remove_user(store: Store, username: str) -> None:

@@ -37,7 +37,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from plantrack import __version__
 from plantrack.bounded import ChildFailed, LimitExceeded, run_bounded
 from plantrack.charts import format_count, format_percent
-from plantrack.issues import Issue
+from plantrack.issues import Issue, name_vi
 from plantrack.plain import file_name, unique_name
 from plantrack.plans import Plan
 from plantrack.workbook import MAX_COLS, MAX_ROWS, ReadError, parse_ref, read_workbook
@@ -53,6 +53,7 @@ SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 # Columns of the issue tables (pages) and of the Loi sheet.
 COL_SHEET, COL_CELL, COL_INDICATOR, COL_MESSAGE, COL_CODE = "Trang tính", "Ô", "Chỉ tiêu", "Lỗi và cách sửa", "Mã lỗi"
 COL_SEVERITY = "Mức độ"
+COL_KIND = "Loại lỗi"  # the code's Vietnamese name (issues.NAMES_VI): what the pages show instead of the code
 # Columns of the values table (preview of what will be stored).
 COL_IND_CODE, COL_IND_NAME, COL_DEN, COL_NUM, COL_RATIO = "Mã chỉ tiêu", "Chỉ tiêu", "Tổng số", "Số đạt", "Tỷ lệ (%)"
 NOT_REPORTED = "Chưa báo cáo"
@@ -81,9 +82,10 @@ def indicator_label(code: str | None, plan: Plan | None = None) -> str:
 
 
 def issue_rows(issues: Iterable[Issue | Mapping], plan: Plan | None = None) -> list[dict]:
-    """One row per issue: Trang tính, Ô, Chỉ tiêu, Lỗi và cách sửa, Mã lỗi (in the given order).
+    """One row per issue: Trang tính, Ô, Chỉ tiêu, Lỗi và cách sửa, Loại lỗi (in the given order).
 
-    Accepts Issues or their dicts (``Issue.to_dict``, rows of ``history.receipt_issues``)."""
+    The last column is the code's Vietnamese name, not the code (the officer reads Vietnamese; the
+    code stays in exports, JSON and the marked-up workbook's Loi sheet). Accepts Issues or their dicts (``Issue.to_dict``, rows of ``history.receipt_issues``)."""
     rows = []
     for issue in issues:
         get = issue.get if isinstance(issue, Mapping) else lambda k, i=issue: getattr(i, k)
@@ -92,7 +94,7 @@ def issue_rows(issues: Iterable[Issue | Mapping], plan: Plan | None = None) -> l
             COL_CELL: get("cell") or "",
             COL_INDICATOR: indicator_label(get("indicator"), plan),
             COL_MESSAGE: get("message") or "",
-            COL_CODE: get("code") or "",
+            COL_KIND: name_vi(get("code")),
         })
     return rows
 

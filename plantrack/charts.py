@@ -53,6 +53,7 @@ STATUS_ORDER = [
     "needs_acceleration",
     "limited_progress",
     "deteriorating",
+    "baseline",
     "no_data",
 ]
 
@@ -66,7 +67,7 @@ STATUS_COLORS: dict[str, str] = {
     "limited_progress": "#E69F00",  # orange
     "deteriorating": "#D55E00",  # vermillion
     "no_data": "#BDBDBD",  # neutral grey
-    "baseline": "#4D4D4D",  # dark grey (trajectory baseline point only)
+    "baseline": "#4D4D4D",  # dark grey: the plan's first year, a value with no progress to judge yet
 }
 
 STATUS_LABELS_VI = {
@@ -136,8 +137,17 @@ def _vi_number(v: float, decimals: int) -> str:
     return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def format_percent(v: float | None, decimals: int = 2) -> str:
-    """``90.26`` → ``"90,26 %"``; ``None``/NaN → ``"—"``."""
+# One rounding rule: one decimal on screen (cards, bar labels, hovers, tables), two in exports and
+# JSON (measure rounds values to two; export.py writes them with a two-decimal number format).
+SCREEN_DECIMALS = 1
+EXPORT_DECIMALS = 2
+
+
+def format_percent(v: float | None, decimals: int = SCREEN_DECIMALS) -> str:
+    """The screen's percentage: ``90.26`` → ``"90,3 %"``; ``None``/NaN → ``"—"``.
+
+    ``decimals`` is for the few places that are not the screen's rule: a round target (0) or a
+    text report (EXPORT_DECIMALS)."""
     if _is_missing(v):
         return "—"
     return f"{_vi_number(float(v), decimals)} %"
@@ -389,7 +399,7 @@ def progress_bars(report: Mapping[str, Any]) -> go.Figure:
                 x=[r for _, r in req], y=[lab for lab, _ in req], mode="markers",
                 name="Mức cần đạt theo lộ trình",
                 marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#000000"), color="#000000"),
-                hovertemplate="Cần đạt theo lộ trình: %{x:.2f} %<extra></extra>",
+                hovertemplate=f"Cần đạt theo lộ trình: %{{x:.{SCREEN_DECIMALS}f}} %<extra></extra>",
             )
         )
     _add_target_vline(fig)
@@ -430,7 +440,7 @@ def _add_projection(
             # the year whose annual report first shows the target reached (as the trajectory page says)
             name=f"Dự báo theo tốc độ hiện tại (đạt {format_percent(target, 0)} năm {math.ceil(proj - 1e-9)})",
             line=dict(color=ACTUAL_LINE_COLOR, width=2, dash="dot"),
-            hovertemplate="Dự báo: %{y:.2f} %<extra></extra>",
+            hovertemplate=f"Dự báo: %{{y:.{SCREEN_DECIMALS}f}} %<extra></extra>",
         )
     )
     for yr in range(math.ceil(min(tick_t, default=end_t)), math.ceil(end_t) + 1):
@@ -499,7 +509,7 @@ def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
             go.Scatter(
                 x=[float(base_year), float(target_year)], y=[float(baseline), target], mode="lines",
                 name="Lộ trình cần đạt", line=dict(color=PATH_LINE_COLOR, width=2, dash="dash"),
-                hovertemplate="Lộ trình cần đạt: %{y:.2f} %<extra></extra>",
+                hovertemplate=f"Lộ trình cần đạt: %{{y:.{SCREEN_DECIMALS}f}} %<extra></extra>",
             )
         )
         tick_t.setdefault(float(base_year), str(base_year))
@@ -610,7 +620,7 @@ def unit_word(level: str | None) -> str:
 
 
 # a district's first year of data has no progress to judge yet: "Năm gốc" (baseline)
-HEATMAP_ORDER = [*STATUS_ORDER[:-1], "baseline", "no_data"]
+HEATMAP_ORDER = list(STATUS_ORDER)
 
 
 def district_heatmap(report: Mapping[str, Any], order: Sequence[str] | None = None,

@@ -204,7 +204,7 @@ def cmd_report(args, store: Store) -> int:
 
 
 def _print_report(report: dict) -> None:
-    from plantrack.charts import STATUS_LABELS_VI, format_percent
+    from plantrack.charts import EXPORT_DECIMALS, STATUS_LABELS_VI, format_percent
 
     c = report["completeness"]
     word = "xã, phường" if report.get("unit_level") == "commune" else "huyện"
@@ -213,7 +213,7 @@ def _print_report(report: dict) -> None:
         print(f"  hợp nhất từ: {p['province']} ({p['province_code']})")
     print(f"Đã báo cáo: {c['received']}/{c['expected']} {word}, {c['on_time']} đúng hạn")
     for ind in report["indicators"]:
-        print(f"  {ind['code']}  {format_percent(ind['value']):>10}  {STATUS_LABELS_VI.get(ind['status'], ind['status']):<20}"
+        print(f"  {ind['code']}  {format_percent(ind['value'], EXPORT_DECIMALS):>10}  {STATUS_LABELS_VI.get(ind['status'], ind['status']):<20}"
               f" {ind['units_reported']}/{ind['units_total']} {word}  {ind['short_name']}")
 
 

@@ -34,6 +34,35 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+# code -> its short Vietnamese name: what the officer reads in the tables' "Loại lỗi" column and on
+# the help page. The code itself stays in exports, JSON and the marked-up workbook.
+NAMES_VI: dict[str, str] = {
+    "file-type": "Tệp không đúng loại",
+    "file-encrypted": "Tệp có mật khẩu",
+    "file-too-large": "Tệp quá lớn",
+    "no-table": "Không thấy bảng chỉ tiêu",
+    "unit-unknown": "Không nhận ra tỉnh, huyện",
+    "unit-mismatch": "Đơn vị không khớp",
+    "period-invalid": "Kỳ báo cáo không hợp lệ",
+    "indicator-unknown": "Dòng không có trong kế hoạch",
+    "indicator-duplicate": "Chỉ tiêu ghi hai lần",
+    "value-not-number": "Ô không phải là số",
+    "value-negative": "Số âm",
+    "value-not-whole": "Số có phần lẻ",
+    "formula-no-value": "Công thức chưa có giá trị",
+    "numerator-exceeds-denominator": "Số đạt lớn hơn Tổng số",
+    "not-reported": "Chỉ tiêu chưa báo cáo",
+    "ratio-mismatch": "Tỷ lệ ghi sai",
+    "denominator-jump": "Tổng số thay đổi bất thường",
+    "late": "Nộp sau hạn",
+}
+
+
+def name_vi(code: str | None) -> str:
+    """The Vietnamese name of an issue code; an unknown code (an old receipt) reads as itself."""
+    return NAMES_VI.get(code or "", code or "")
+
+
 # Variants of a code's message for a case the code covers but its usual wording does not fit:
 # name -> (code, template). The code (and so the severity) is the contract's; only the words differ.
 VARIANTS: dict[str, tuple[str, str]] = {

@@ -108,11 +108,15 @@ def end_session(store: Store, cookie: str | None) -> bool:
     return bool(changed)
 
 
-def end_sessions_of(store: Store, username: str) -> int:
-    """Revoke every session of an account (a changed password, a removed account); how many were live."""
+def end_sessions_of(store: Store, username: str, keep_cookie: str | None = None) -> int:
+    """Revoke every session of an account (a changed password, a removed account); how many were live.
+
+    ``keep_cookie`` spares one session of that account: the tab where its owner changed the password."""
+    token = _token_of(store, keep_cookie)
+    kept = _token_hash(token) if token else ""
     with store.transaction() as con:
         changed = con.execute("UPDATE sessions SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL "
-                              "RETURNING 1", [dt.datetime.now(), username]).fetchall()
+                              "AND token_hash <> ? RETURNING 1", [dt.datetime.now(), username, kept]).fetchall()
     return len(changed)
 
 

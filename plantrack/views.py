@@ -23,8 +23,13 @@ STATUS_MEANING_VI = {
     "needs_acceleration": "đạt từ 60 % đến dưới 95 % mức thay đổi cần có.",
     "limited_progress": "có tiến bộ nhưng dưới 60 % mức thay đổi cần có.",
     "deteriorating": "kết quả thấp hơn năm gốc.",
+    "baseline": "kỳ của năm gốc: kết quả là mốc để tính tiến độ các kỳ sau, chưa có tiến độ để đánh giá.",
     "no_data": "không có huyện nào báo cáo chỉ tiêu này trong kỳ.",
 }
+
+# how a count of indicators in a status reads in a sentence ("3 đúng tiến độ"), where the label alone does not
+STATUS_COUNT_PHRASES_VI = {"achieved": "đã đạt 100 %", "baseline": "ở năm gốc (mốc để tính tiến độ)"}
+
 
 def nearest_period(period: str | None, available: Iterable[str]) -> str | None:
     """The period in ``available`` closest in time to ``period`` (the later one on a tie);
@@ -41,7 +46,7 @@ def nearest_period(period: str | None, available: Iterable[str]) -> str | None:
 
 def points_text(delta: float) -> str:
     """``4.1`` → ``"+4,1 điểm %"`` (ASCII minus so st.metric colours it red)."""
-    text = format_percent(abs(delta), 1).replace(" %", " điểm %")
+    text = format_percent(abs(delta)).replace(" %", " điểm %")
     return ("-" if delta < 0 else "+") + text
 
 
@@ -73,14 +78,14 @@ def group_cards(report: Mapping) -> list[dict]:
         elif value >= head.get("target", 100):
             gap = "Đã đạt mục tiêu 100 %."
         else:
-            gap = f"Còn cách mục tiêu 100 %: {format_percent(head.get('target', 100) - value, 1).replace(' %', ' điểm %')}."
+            gap = f"Còn cách mục tiêu 100 %: {format_percent(head.get('target', 100) - value).replace(' %', ' điểm %')}."
         if head.get("kind") == "yesno" and value is not None:
             gap = (f"{format_count(head.get('numerator'))}/{format_count(head.get('denominator'))} "
                    f"{charts.unit_word(report.get('unit_level'))} báo cáo "
                    "đã có dịch vụ. " + gap)
         lines = []
         if several:
-            lines = [f"{i['code']} {i.get('short_name') or i['name']}: **{format_percent(i.get('value'), 1)}** "
+            lines = [f"{i['code']} {i.get('short_name') or i['name']}: **{format_percent(i.get('value'))}** "
                      f"({STATUS_LABELS_VI.get(i.get('status') if i.get('value') is not None else 'no_data')})"
                      for i in inds]
         cards.append({
@@ -89,7 +94,7 @@ def group_cards(report: Mapping) -> list[dict]:
             "code": head["code"],
             "headline": headline,
             "value": value,
-            "value_text": format_percent(value, 1) if value is not None else charts.NO_DATA_TEXT,
+            "value_text": format_percent(value) if value is not None else charts.NO_DATA_TEXT,
             "delta_text": (("Không đổi" if abs(value - previous) < 0.05 else points_text(value - previous))
                            if value is not None and previous is not None else None),
             "delta_flat": value is not None and previous is not None and abs(value - previous) < 0.05,
@@ -125,7 +130,7 @@ def status_sentence(report: Mapping) -> str:
     for s in STATUS_ORDER:
         if not counts[s]:
             continue
-        label = "đã đạt 100 %" if s == "achieved" else STATUS_LABELS_VI[s].lower()
+        label = STATUS_COUNT_PHRASES_VI.get(s) or STATUS_LABELS_VI[s].lower()
         parts.append(f"{counts[s]} {label}")
     return f"{total} chỉ tiêu: " + ", ".join(parts) if parts else "Chưa có chỉ tiêu nào."
 
@@ -145,7 +150,7 @@ def trajectory_sentence(traj: Mapping) -> str:
     if not points:
         return "Chưa có số liệu của chỉ tiêu này."
     last = max(points, key=lambda p: p["t"])
-    now = f"Kỳ gần nhất có số liệu ({last['period_label']}): **{format_percent(last['value'], 1)}**"
+    now = f"Kỳ gần nhất có số liệu ({last['period_label']}): **{format_percent(last['value'])}**"
     if last["value"] >= target:
         return f"{now} — **đã đạt** mục tiêu {format_percent(target, 0)}."
     proj = traj.get("projection_year")
@@ -160,7 +165,7 @@ def trajectory_sentence(traj: Mapping) -> str:
     if baseline_year is None or last["t"] <= baseline_year:
         return f"{now}. **Chưa đủ số liệu để dự báo** (cần thêm kỳ báo cáo sau năm gốc)."
     return (f"{now}. **Với tốc độ hiện nay sẽ không đạt {format_percent(target, 0)}**: kết quả không cao hơn "
-            f"năm gốc ({format_percent(traj.get('baseline'), 1)}).")
+            f"năm gốc ({format_percent(traj.get('baseline'))}).")
 
 
 def short_period_labels(rows: Iterable[Mapping]) -> list[dict]:

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from plantrack.annotate import (
-    COL_CELL, COL_CODE, COL_INDICATOR, COL_MESSAGE, COL_NUM, COL_RATIO, ERROR_COLOR, ISSUES_SHEET, NOT_REPORTED,
+    COL_CELL, COL_CODE, COL_INDICATOR, COL_KIND, COL_MESSAGE, COL_NUM, COL_RATIO, ERROR_COLOR, ISSUES_SHEET, NOT_REPORTED,
     WARNING_COLOR, annotate_workbook, issue_rows, value_rows,
 )
 from plantrack.ingest import check_bytes
@@ -212,7 +212,8 @@ def test_issue_rows_name_cell_indicator_message_and_code(bad):
     rows = issue_rows(checked.errors, plan)
     assert len(rows) == len(checked.errors)
     first = rows[0]
-    assert first[COL_CELL] == "F11" and first[COL_CODE] == "numerator-exceeds-denominator"
+    assert first[COL_CELL] == "F11" and first[COL_KIND] == "Số đạt lớn hơn Tổng số"  # the code's Vietnamese name
+    assert COL_CODE not in first  # the code itself is for exports and JSON
     assert first[COL_INDICATOR].startswith("CT01 — ")
     assert "lớn hơn Tổng số" in first[COL_MESSAGE]
     assert issue_rows([i.to_dict() for i in checked.errors], plan) == rows  # dicts read the same
@@ -225,7 +226,7 @@ def test_value_rows_show_vietnamese_numbers_and_not_reported():
     checked = check_bytes(make_return("933", "2023", values))
     rows = {r["Mã chỉ tiêu"]: r for r in value_rows(checked.values, load_plans().for_province("93"))}
     assert rows["CT01"]["Tổng số"] == "12.345" and rows["CT01"][COL_NUM] == "10.000"
-    assert rows["CT01"][COL_RATIO] == "81,00 %"
+    assert rows["CT01"][COL_RATIO] == "81,0 %"  # the screen's rule: one decimal
     assert rows["CT05"][COL_NUM] == NOT_REPORTED
     assert rows["CT08"][COL_NUM] == "Có" and rows["CT08"][COL_RATIO] == ""
     assert list(rows) == load_plans().for_province("93").codes

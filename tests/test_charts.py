@@ -26,6 +26,7 @@ from plantrack.charts import (
     province_ranking,
     trajectory_chart,
 )
+from plantrack.status import STATUSES
 
 # --------------------------------------------------------------------------- #
 # Sample inputs (shapes exactly as the engine produces them)
@@ -160,11 +161,17 @@ def bar_rows(fig):
 
 
 @pytest.mark.parametrize("value, expected", [
-    (90.26, "90,26 %"), (0, "0,00 %"), (0.0, "0,00 %"), (100, "100,00 %"), (1234567, "1.234.567,00 %"),
-    (99.999, "100,00 %"), (5.5, "5,50 %"), (None, "—"), (float("nan"), "—"),
+    (90.26, "90,3 %"), (0, "0,0 %"), (0.0, "0,0 %"), (100, "100,0 %"), (1234567, "1.234.567,0 %"),
+    (99.99, "100,0 %"), (5.5, "5,5 %"), (75.95, "76,0 %"), (None, "—"), (float("nan"), "—"),
 ])
-def test_format_percent(value, expected):
+def test_format_percent_is_the_screen_rule_one_decimal(value, expected):
     assert format_percent(value) == expected
+
+
+def test_format_percent_two_decimals_for_text_reports():
+    from plantrack.charts import EXPORT_DECIMALS
+
+    assert format_percent(90.26, EXPORT_DECIMALS) == "90,26 %"
 
 
 def test_format_percent_decimals():
@@ -191,8 +198,8 @@ def test_period_helpers(period, t, label):
 
 def test_status_vocabulary_complete():
     assert STATUS_ORDER == ["achieved", "on_track", "needs_acceleration", "limited_progress",
-                            "deteriorating", "no_data"]
-    for s in STATUS_ORDER + ["baseline"]:
+                            "deteriorating", "baseline", "no_data"]
+    for s in STATUS_ORDER:
         assert s in STATUS_COLORS and s in STATUS_LABELS_VI
     assert len({STATUS_COLORS[s] for s in STATUS_ORDER}) == len(STATUS_ORDER)
     grey = STATUS_COLORS["no_data"].lstrip("#")
@@ -270,11 +277,11 @@ def test_progress_bars_realistic(report):
     assert len(req) == 1 and list(req[0].x) == [86.0, 80.0, 86.0, 86.0]
     # Hover: Vietnamese number formats for numerator/denominator.
     hover = " ".join(h for t in bars(fig) for h in t.hovertext)
-    assert "81.234" in hover and "90.000" in hover and "90,26 %" in hover
+    assert "81.234" in hover and "90.000" in hover and "90,3 %" in hover  # one decimal on screen, as the cards
     assert "Trạng thái: Đúng tiến độ" in hover
     # Bar text shows formatted value.
     texts = [x for t in bars(fig) for x in t.text]
-    assert "90,26 %" in texts and "100,00 %" in texts
+    assert "90,3 %" in texts and "100,0 %" in texts  # bars say what the cards say (one decimal)
 
 
 def test_progress_bars_value_none_with_stale_status_is_no_data(report):
@@ -433,7 +440,7 @@ def test_district_heatmap_realistic(report):
                                                            "Chưa báo cáo"]
     assert list(h.text[2])[0] == "93,0 %"
     assert "Chưa báo cáo" in h.colorbar.ticktext and "Đi xuống" in h.colorbar.ticktext
-    assert "Thành phố Vị Thanh" in h.hovertext[2][0] and "93,04 %" in h.hovertext[2][0]
+    assert "Thành phố Vị Thanh" in h.hovertext[2][0] and "93,0 %" in h.hovertext[2][0]
 
 
 def test_district_heatmap_missing_unit_is_grey(report):
@@ -585,3 +592,41 @@ def test_trajectory_marks_the_2025_reform():
     assert len(lines) == 1
     assert "1/7/2025: sáp nhập tỉnh, xã báo cáo thay huyện" in annotation_texts(fig)
     assert not [sh for sh in trajectory_chart({**traj, "reform": None}).layout.shapes if sh.x0 == 2024.75]
+
+
+# --------------------------------------------------------------------------- #
+# Every status progress_status can return is drawn (STYLE.md)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_every_status_is_drawn_as_a_bar_counted_and_explained(status):
+    from plantrack.views import STATUS_MEANING_VI, status_counts, status_sentence
+
+    value = None if status == "no_data" else 42.0
+    report = {"province": "Hậu Giang", "period": "2020", "indicators": [
+        {"code": f"CT0{n}", "short_name": f"Chỉ tiêu {n}", "group": "families", "value": value, "status": status,
+         "numerator": 42, "denominator": 100} for n in range(1, 4)]}
+    fig = progress_bars(report)
+    drawn = [t for t in bars(fig) if t.meta == status]
+    if status == "no_data":  # an empty row with its grey label, never a zero bar
+        assert all(x is None for t in bars(fig) for x in t.x)
+        assert sum(a.text == charts.NO_DATA_TEXT for a in fig.layout.annotations) == 3
+    else:
+        assert len(drawn) == 1 and list(drawn[0].x) == [42.0] * 3
+        assert drawn[0].name == STATUS_LABELS_VI[status] and drawn[0].marker.color == STATUS_COLORS[status]
+        assert drawn[0].text == ("42,0 %",) * 3
+    assert status_counts(report)[status] == 3
+    sentence = status_sentence(report)
+    assert sentence.startswith("3 chỉ tiêu: 3 ") and "chưa có số liệu" not in sentence or status == "no_data"
+    assert STATUS_MEANING_VI[status] and status in HEATMAP_ORDER
+
+
+def test_baseline_period_draws_its_bars_and_says_baseline():
+    """The plan's first year has data: its bars are drawn as the baseline, not "8 chưa có số liệu"."""
+    from plantrack.views import status_sentence
+
+    report = {"indicators": [{"code": f"CT{n:02d}", "group": "families", "value": 50.0 + n, "status": "baseline"}
+                             for n in range(1, 9)]}
+    assert sum(len(t.x) for t in bars(progress_bars(report))) == 8
+    assert status_sentence(report) == "8 chỉ tiêu: 8 ở năm gốc (mốc để tính tiến độ)"

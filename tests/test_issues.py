@@ -48,3 +48,15 @@ def test_every_variant_renders_under_its_own_code(variant):
     assert "{" not in issue.message and "}" not in issue.message
     with pytest.raises(ValueError):
         make_issue("late", variant=variant)
+
+
+def test_every_code_of_the_contract_has_one_distinct_vietnamese_name():
+    from plantrack.issues import NAMES_VI, name_vi
+
+    assert set(NAMES_VI) == set(spec_codes())
+    names = list(NAMES_VI.values())
+    assert len(set(names)) == len(names), "two codes would read the same"
+    for code, name in NAMES_VI.items():
+        assert name and name != code and not re.search(r"[a-z]+-[a-z]+", name)  # Vietnamese, not a code
+        assert name_vi(code) == name
+    assert name_vi("some-old-code") == "some-old-code" and name_vi(None) == ""

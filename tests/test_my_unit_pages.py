@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from plantrack.accounts import create_user
 from plantrack.ingest import ingest_bytes
+from plantrack.issues import name_vi
 from plantrack.store import Store
 from tests.helpers import full_values, load, make_return
 
@@ -115,7 +116,7 @@ def test_an_officer_lands_on_their_unit_with_received_refused_and_missing_period
     received = next(f for f in frames(at) if "Phiên bản" in f.columns)
     assert list(received["Kỳ báo cáo"]) == ["Năm 2023"] and list(received["Đúng hạn?"]) == ["Đúng hạn"]
     errors = next(f for f in frames(at) if "Lỗi và cách sửa" in f.columns)
-    assert "numerator-exceeds-denominator" in set(errors["Mã lỗi"])
+    assert name_vi("numerator-exceeds-denominator") in set(errors["Loại lỗi"])
     assert all(errors["Ô"])  # each error names its cell
     marked, name = downloads["Tải tệp đã đánh dấu lỗi"]
     assert name == "933-2024-danh-dau-loi.xlsx" and load_workbook(io.BytesIO(marked))

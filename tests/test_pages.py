@@ -30,7 +30,7 @@ from tests.helpers import full_values, load, make_return
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
 DASHBOARD_PAGES = ["overview", "trajectory", "districts", "provinces", "completeness", "indicators"]
-ALL_PAGES = DASHBOARD_PAGES + ["my_unit", "upload", "history", "export"]
+ALL_PAGES = DASHBOARD_PAGES + ["my_unit", "upload", "history", "export", "help"]
 
 
 # --- stores ------------------------------------------------------------------------------
@@ -116,12 +116,12 @@ def test_every_page_renders_on_an_empty_store(empty, name):
     no_exception(at, name)
 
 
-def test_navigation_lists_ten_pages_in_three_groups():
+def test_navigation_lists_eleven_pages_in_three_groups():
     source = APP.read_text(encoding="utf-8")
     tree = ast.parse(source)
     pages = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"]
     files = sorted(n.args[0].value for n in pages)
-    assert files == sorted(f"pages/{p}.py" for p in ALL_PAGES)
+    assert files == sorted(f"pages/{p}.py" for p in ALL_PAGES + ["not_found"])  # not_found: hidden, unknown paths
     for group in ('"Theo dõi"', '"Báo cáo"', '"Kế hoạch"'):
         assert group in source
     for name in ALL_PAGES:

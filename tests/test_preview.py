@@ -11,9 +11,13 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from plantrack.ingest import ingest_bytes, preview_bytes
+from plantrack.issues import NAMES_VI
 from plantrack.store import Store
+
 from tests.helpers import full_values, load, make_return
 from tests.test_upload_page import PAGES, USERS, _fresh_caches, _tables, store, upload  # noqa: F401 - fixtures
+
+CODE_OF = {name: code for code, name in NAMES_VI.items()}  # the pages show the codes' Vietnamese names
 
 WARNED = {"denominator-jump", "late", "ratio-mismatch", "not-reported"}
 
@@ -79,6 +83,6 @@ def test_upload_page_shows_the_jump_and_every_warning_before_the_button(store):
     assert not at.exception
     assert [b for b in at.button if b.label == "Nộp báo cáo này"]  # not stored yet
     assert store.rows("SELECT count(*) FROM returns WHERE period = '2023'")[0][0] == 0
-    shown = {code for t in _tables(at) if "Mã lỗi" in t.columns for code in t["Mã lỗi"]}
+    shown = {code for t in _tables(at) if "Loại lỗi" in t.columns for code in t["Loại lỗi"].map(CODE_OF)}
     assert shown == WARNED  # received now, long after 2023's due date: late too
     assert any("sẽ là phiên bản 1" in m.value for m in at.markdown)

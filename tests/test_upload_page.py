@@ -16,8 +16,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from plantrack.ingest import ingest_bytes
+from plantrack.issues import NAMES_VI
 from plantrack.store import Store
+
 from tests.helpers import full_values, load, make_return
+
+CODE_OF = {name: code for code, name in NAMES_VI.items()}  # the pages show the codes' Vietnamese names
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,7 +107,7 @@ def _tables(at: AppTest) -> list:
 
 
 def _error_table(at: AppTest):
-    tables = [t for t in _tables(at) if "Lỗi và cách sửa" in t.columns and not set(t["Mã lỗi"]) <= WARNING_CODES]
+    tables = [t for t in _tables(at) if "Lỗi và cách sửa" in t.columns and not set(t["Loại lỗi"].map(CODE_OF)) <= WARNING_CODES]
     assert tables, "no error table on the page"
     return tables
 
@@ -134,7 +138,10 @@ def test_officer_sees_only_own_district_and_the_form(store):
     assert at.session_state["period"] == "2024H1"  # chosen here, chosen in the sidebar too
     assert "Tải mẫu báo cáo (.xlsx)" in [b.label for b in at.get("download_button")]
     uploader = at.file_uploader(key="upload_files")
-    assert uploader.accept_multiple_files and set(uploader.allowed_type) >= {".xlsx", ".xlsm", ".xls", ".ods"}
+    # no type filter: Streamlit would refuse another type in English ("docx files are not allowed");
+    # the engine refuses it in Vietnamese (file-type, test_a_word_file_is_refused_in_vietnamese below)
+    assert uploader.accept_multiple_files and not uploader.allowed_type
+    assert all(s in uploader.label for s in (".xlsx", ".xlsm", ".xls", ".ods", ".xml"))
 
 
 def test_good_file_is_previewed_then_accepted_and_bad_file_refused_with_every_error(store):
@@ -152,7 +159,7 @@ def test_good_file_is_previewed_then_accepted_and_bad_file_refused_with_every_er
     assert any("Không nhận tệp này (2 lỗi)" in t for t in _texts(at.error))
     errors = _error_table(at)[0]
     assert list(errors.columns[:4]) == ["Trang tính", "Ô", "Chỉ tiêu", "Lỗi và cách sửa"]
-    assert set(zip(errors["Ô"], errors["Mã lỗi"])) == {("F11", "numerator-exceeds-denominator"),
+    assert set(zip(errors["Ô"], errors["Loại lỗi"].map(CODE_OF))) == {("F11", "numerator-exceeds-denominator"),
                                                         ("F13", "value-not-number")}
     assert "Tải tệp đã đánh dấu lỗi" in [b.label for b in at.get("download_button")]
 
@@ -191,7 +198,7 @@ def test_officer_cannot_load_another_districts_return(store, mode):
     assert not at.exception
     assert any("chỉ nộp được báo cáo của đơn vị mình" in t for t in _texts(at.error))
     table = _error_table(at)[0]
-    assert "unit-mismatch" in list(table["Mã lỗi"])
+    assert "unit-mismatch" in list(table["Loại lỗi"].map(CODE_OF))
     assert any("Tệp này là báo cáo của Thành phố Vị Thanh, không phải của Huyện Châu Thành" in m
                for m in table["Lỗi và cách sửa"])
     assert not [b for b in at.button if b.label == "Nộp báo cáo này"]
@@ -205,7 +212,7 @@ def test_wrong_period_is_refused_with_a_hint(store):
     at.run()
     upload(at, ("2023.xlsx", make_return("933", "2023", full_values("933"))))
     assert any("không phải **Năm 2024**" in t for t in _texts(at.error))
-    assert "period-invalid" in list(_error_table(at)[0]["Mã lỗi"])
+    assert "period-invalid" in list(_error_table(at)[0]["Loại lỗi"].map(CODE_OF))
     assert _returns(store, "933") == 0
 
 
@@ -243,7 +250,7 @@ def test_same_file_twice_is_unchanged(store):
 def test_unreadable_file_is_refused_without_a_marked_file(store):
     at = page("upload", "huyen933")
     upload(at, ("ghi-chu.xlsx", b"%PDF-1.4 not a spreadsheet"))
-    assert "file-type" in list(_error_table(at)[0]["Mã lỗi"])
+    assert "file-type" in list(_error_table(at)[0]["Loại lỗi"].map(CODE_OF))
     assert "Tải tệp đã đánh dấu lỗi" not in [b.label for b in at.get("download_button")]
 
 
@@ -264,7 +271,7 @@ def test_history_lists_receipts_and_issues_and_downloads_need_login(filled):
     refused = next(i for i, label in enumerate(receipts.options) if "931-sai.xlsx" in label)
     receipts.select_index(refused)
     at.run()
-    assert "numerator-exceeds-denominator" in list(_error_table(at)[0]["Mã lỗi"])
+    assert "numerator-exceeds-denominator" in list(_error_table(at)[0]["Loại lỗi"].map(CODE_OF))
     assert any("Đăng nhập" in t for t in _texts(at.caption))
     assert not at.get("download_button")
 
@@ -329,3 +336,12 @@ def test_planner_submits_several_files_at_once(store):
     assert len([t for t in _texts(at.success) if t.startswith("Đã nhận báo cáo")]) == 3
     assert store.rows("SELECT count(*) FROM returns")[0][0] == 3
     assert not [b for b in at.button if b.key == "confirm-all"]
+
+
+def test_a_word_file_is_refused_in_vietnamese(store):
+    """The uploader takes any file (no English "docx files are not allowed"): the engine says why, in Vietnamese."""
+    at = page("upload", "huyen933")
+    upload(at, ("bao-cao.docx", b"PK\x03\x04 a word document, not a spreadsheet"))
+    table = _error_table(at)[0]
+    assert list(table["Loại lỗi"].map(CODE_OF)) == ["file-type"]
+    assert any("Không nhận tệp này" in t for t in _texts(at.error))

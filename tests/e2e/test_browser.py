@@ -39,7 +39,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 START_TIMEOUT = 90  # seconds for the server to answer
 STEP_TIMEOUT = 60_000  # milliseconds for any one thing to appear in the page
-EXPECTED_PAGES = 10  # app.py: "Theo dõi" 5, "Báo cáo" 4 (Đơn vị của tôi first), "Kế hoạch" 1
+EXPECTED_PAGES = 11  # app.py: "Theo dõi" 5, "Báo cáo" 4 (Đơn vị của tôi first), "Kế hoạch" 2
+NAV_LINKS = '.st-key-navigation a'  # app.py draws the sidebar's links itself (they carry the query string)
 # file content is shown in st.dataframe (plain text, never Markdown); its grid keeps the cell text in the DOM
 TABLES = '[data-testid="stTable"], [data-testid="stDataFrame"]'
 
@@ -181,18 +182,9 @@ def _shot(page, name: str) -> None:
 
 
 def _nav_links(page, base: str) -> dict[str, str]:
-    """Page title -> URL, as the router's sidebar navigation lists them.
-
-    Before app.py has run, Streamlit lists the files of pages/ (``common``, ``upload``…);
-    the router's own list replaces it, so wait for that first."""
-    page.wait_for_function(
-        """() => { const a = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')];
-                   return a.length > 0 && !a.some(x => (x.getAttribute('href') || '').endsWith('/common')); }""",
-        timeout=STEP_TIMEOUT)
-    expander = page.locator('[data-testid="stSidebarNavViewButton"]')
-    if expander.count():  # "View more" when the list is long
-        expander.first.click()
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    """Page title -> URL, as the sidebar's links (app.py's draw_navigation) list them."""
+    page.wait_for_function(f"() => document.querySelectorAll('{NAV_LINKS}').length > 0", timeout=STEP_TIMEOUT)
+    links = page.locator(NAV_LINKS)
     out = {}
     for i in range(links.count()):
         a = links.nth(i)
@@ -219,7 +211,7 @@ def _upload(page, name: str, data: bytes) -> None:
 
 def _go(page, title: str) -> None:
     """Follow the sidebar link (as a planner does; a reload would keep the login too, through its cookie)."""
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    links = page.locator(NAV_LINKS)
     for i in range(links.count()):
         if links.nth(i).inner_text().strip().splitlines()[-1].strip() == title:
             links.nth(i).click()
@@ -244,7 +236,8 @@ def _open_every_page(server, page) -> None:
         page.goto(url, wait_until="domcontentloaded")
         _settle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} ({url}) raised"
-        slug = re.sub(r"[^a-z0-9]+", "-", url.rsplit("/", 1)[-1].lower()).strip("-") or "home"
+        slug = re.sub(r"[^a-z0-9]+", "-", url.split("?")[0].rsplit("/", 1)[-1].lower()).strip("-") or "home"
+        assert "province=93" in url and "period=" in url, f"the link to {title} drops the selection: {url}"
         _shot(page, f"page-{n:02d}-{slug}")
 
 
@@ -305,6 +298,100 @@ def _officer_uploads(page, server) -> None:
     page.get_by_role("button", name=re.compile("Tải ảnh PNG")).wait_for()
     _settle(page)
     _shot(page, "export")
+
+
+# --- Vietnamese everywhere (issue 10) -----------------------------------------------------------
+
+# English that Streamlit or plotly would put on screen (text or tooltip) without plantrack's care
+ENGLISH = ["Drag and drop", "Browse files", "Upload", "Add files", "per file", "Page not found", "Running the app",
+           "Download as CSV", "Download plot", "Zoom", "Pan", "Autoscale", "Reset axes", "Box Select",
+           "Lasso Select", "Fullscreen", "Search", "Produced with Plotly", "not allowed", "or smaller"]
+ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.I)
+
+_SHOWN_JS = """() => {
+  const hide = document.createElement('style');  // icons are ligature names ("upload_file"), drawn as pictures
+  hide.textContent = '[data-testid="stIconMaterial"] { display: none !important; }';
+  document.head.appendChild(hide);
+  const text = document.body.innerText;
+  hide.remove();
+  // tooltips of what is drawn (a display:none toolbar shows nothing); plotly's toolbar shows on hover
+  const tips = [...document.querySelectorAll('[title], [data-title], [placeholder], button[aria-label]')]
+    .filter(e => e.getClientRects().length > 0 || e.closest('.modebar'))
+    .map(e => [e.getAttribute('title'), e.getAttribute('data-title'), e.getAttribute('placeholder'),
+               e.tagName === 'BUTTON' ? e.getAttribute('aria-label') : null].filter(Boolean).join(' | '));
+  const after = [...document.querySelectorAll('[data-testid="stFileUploaderDropzone"] *')]
+    .map(e => getComputedStyle(e, '::after').content).filter(c => c && c !== 'none' && c !== 'normal');
+  return {text, tips, after};
+}"""
+
+
+def _shown(page) -> dict:
+    return page.evaluate(_SHOWN_JS)
+
+
+def _no_english(page, where: str) -> dict:
+    shown = _shown(page)
+    found = ENGLISH_RE.findall(shown["text"]) + [t for t in shown["tips"] if ENGLISH_RE.search(t)]
+    assert not found, f"{where}: English on screen: {found}"
+    return shown
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_no_english_on_the_upload_page_a_chart_page_and_an_unknown_address(server, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 1000}, locale="vi-VN")
+    context.set_default_timeout(STEP_TIMEOUT)
+    page = context.new_page()
+    try:
+        with _shot_on_failure(page, f"english-{width}"):
+            _open(page, server + "/khong-co-trang-nay?province=93&period=2024")
+            page.get_by_role("heading", name="Không có trang này").wait_for()
+            assert page.get_by_text("Page not found").count() == 0
+            _no_english(page, "unknown address")
+            _shot(page, f"ui10-not-found-{width}")
+
+            _open(page, server + "/?province=93&period=2024")  # the home page (Tổng quan) is served at the root
+            page.locator('[data-testid="stPlotlyChart"] .modebar-btn').first.wait_for(state="attached")
+            shown = _no_english(page, "overview")
+            assert any("Phóng to" in t for t in shown["tips"]), shown["tips"]  # plotly's toolbar, in Vietnamese
+            assert any("Tải biểu đồ" in t for t in shown["tips"])
+            page.locator('[data-testid="stPlotlyChart"]').first.hover()
+            _shot(page, f"ui10-overview-{width}")
+
+            _open(page, server + "/nop-bao-cao?province=93&period=2024")
+            if width < 600:  # the sidebar (and its login box) is folded away on a phone
+                page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button') \
+                    .first.click()
+            _login(page, "huyen933", "huyen933-demo")
+            page.locator('[data-testid="stFileUploaderDropzone"]').wait_for()
+            shown = _no_english(page, "upload page")
+            assert any("Chọn tệp" in c for c in shown["after"]) and any("10 MB" in c for c in shown["after"]), shown
+            _shot(page, f"ui10-upload-{width}")
+
+            _open(page, server + "/huong-dan?province=93&period=2024")
+            page.get_by_role("heading", name="Hướng dẫn").first.wait_for()
+            page.locator('[data-testid="stTable"]').first.wait_for()
+            _no_english(page, "help page")
+            _shot(page, f"ui10-help-{width}")
+    finally:
+        context.close()
+
+
+def test_printing_a_page_prints_the_page(server, page):
+    with _shot_on_failure(page, "print"):
+        _open(page, server + "/?province=93&period=2024")  # the home page (Tổng quan) is served at the root
+        page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 1040, "height": 1400})  # A4 landscape's printable width at 96 dpi
+        page.wait_for_timeout(1500)
+        for hidden in ("stSidebar", "stHeader", "stForm"):
+            assert page.locator(f'[data-testid="{hidden}"]').first.is_hidden(), hidden
+        assert page.locator('.modebar-container').first.is_hidden()
+        for box in page.locator('[data-testid="stPlotlyChart"]').evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect().toJSON())"):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 1040 + 1, box
+        _shot(page, "ui10-print-overview")
+        pdf = page.pdf(format="A4", landscape=True, print_background=True)
+        assert pdf.startswith(b"%PDF")
 
 
 # --- a login that lasts -------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""The dashboard's one stylesheet (app.py puts it on every page with ``st.html``).
+
+Two jobs, both where Streamlit 1.67 has no API:
+
+- **Vietnamese in place of Streamlit's English chrome.** The file uploader's button ("Upload"),
+  its limit line ("50MB per file • XLSX…", which states Streamlit's limit, not the contract's
+  10 MB) are hidden and replaced by Vietnamese text (the drag hint, shown only while a file is
+  dragged over the box, stays Streamlit's: its box also holds the uploaded files' list); the element toolbar of
+  tables and charts (Search, Download as CSV, Fullscreen: English tooltips, and a CSV download the
+  planner does not need, the export page gives Excel) is hidden. Everything else on screen is
+  written by plantrack in Vietnamese; plotly's toolbar is translated by its config (plotly_vi).
+- **Printing a page prints the page**: in ``@media print`` the sidebar (with the login form),
+  the header and its toolbar, Streamlit's status and decoration, widgets that do nothing on paper
+  (buttons, uploaders, the chart toolbar) are hidden, the main column takes the paper's width and
+  charts are kept within it, whole (never split across two sheets).
+
+The selectors are Streamlit's ``data-testid`` attributes (stable across releases, used by its own
+tests); the browser test checks the result on the real page.
+"""
+
+from __future__ import annotations
+
+from plantrack.ingest import SPREADSHEET_SUFFIXES
+from plantrack.workbook import MAX_FILE_BYTES
+
+UPLOAD_BUTTON_VI = "Chọn tệp"
+ACCEPTED_VI = ", ".join(sorted(SPREADSHEET_SUFFIXES, key=[".xlsx", ".xlsm", ".xls", ".ods", ".xml"].index))
+UPLOAD_LIMIT_VI = f"Kéo thả tệp vào đây hoặc bấm {UPLOAD_BUTTON_VI} · tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB mỗi tệp · {ACCEPTED_VI}"
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (for ``content:``) holding ``text`` as text."""
+    return '"' + "".join(c if c.isalnum() or c in " .,·()-" else f"\\{ord(c):x} " for c in text) + '"'
+
+
+SCREEN_CSS = f"""
+/* the file uploader, in Vietnamese */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] > * {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
+  content: {_css_string(UPLOAD_BUTTON_VI)};
+}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: {_css_string(UPLOAD_LIMIT_VI)}; font-size: 0.875rem; opacity: 0.75;
+}}
+/* tables' and charts' own toolbar: English tooltips, a CSV download */
+[data-testid="stElementToolbar"] {{ display: none !important; }}
+"""
+
+PRINT_CSS = """
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stBottom"], [data-testid="stForm"], [data-testid="stElementToolbar"],
+  [data-testid="stButton"], [data-testid="stDownloadButton"], [data-testid="stPageLink"],
+  [data-testid="stFileUploader"], .modebar-container { display: none !important; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
+    margin: 0 !important; padding: 0 !important; max-width: 100% !important; width: 100% !important;
+    overflow: visible !important; position: static !important;
+  }
+  [data-testid="stPlotlyChart"], [data-testid="stPlotlyChart"] .js-plotly-plot,
+  [data-testid="stPlotlyChart"] .plot-container, [data-testid="stPlotlyChart"] .svg-container {
+    max-width: 100% !important; overflow: hidden !important;
+  }
+  [data-testid="stPlotlyChart"], [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+}
+"""
+
+STYLESHEET = f"<style>{SCREEN_CSS}{PRINT_CSS}</style>"
