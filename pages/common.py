@@ -243,7 +243,7 @@ def _follow_picker(key: str) -> None:
 def link_params() -> dict[str, str]:
     """The selection as a query string for a link to another page (``st.page_link(query_params=…)``):
     a link opened in a new tab, copied or shared shows the same province and period."""
-    params = {PROVINCE_KEY: selected_province()}
+    params = {PROVINCE_KEY: selected_ref()}  # the ref ("93", "92 (cũ)"), as app.py writes it
     period = selected_period()
     if period:
         params[PERIOD_KEY] = period
