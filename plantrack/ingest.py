@@ -253,7 +253,7 @@ def _previous_denominators(store: Store, checked: Checked) -> dict[str, int | No
     """Tổng số of the unit's latest return before this period (or the same period's current version)."""
     rows = store.rows(
         "SELECT period, indicator, denominator FROM current_returns r JOIN return_values v ON v.return_id = r.id "
-        "WHERE r.district_code = ?", [checked.district_code])
+        "WHERE r.map = ? AND r.district_code = ?", [checked.map or OLD_MAP, checked.district_code])
     by_period: dict = {}
     for period, indicator, denominator in rows:
         p = parse_period(period)
@@ -294,17 +294,22 @@ def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, rec
             [outcome.sha256, outcome.file, sender, received, now, outcome.status, outcome.province_code,
              outcome.district_code, outcome.period, return_id, outcome.map or OLD_MAP]).fetchone()[0]
         if checked is not None:
+            # the new version is the newest: the one before it stops counting (same transaction)
+            con.execute("UPDATE returns SET is_current = false WHERE map = ? AND district_code = ? AND period = ? "
+                        "AND is_current", [checked.map or OLD_MAP, checked.district_code, outcome.period])
             con.execute(
                 "INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, "
-                "on_time, map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "on_time, map, is_current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
                 [return_id, checked.province_code, checked.district_code, outcome.period, outcome.version,
                  receipt_id, outcome.sha256, received, on_time, checked.map or OLD_MAP])
-            con.executemany("INSERT INTO return_values VALUES (?, ?, ?, ?)",
-                            [[return_id, v.indicator, v.numerator, v.denominator] for v in checked.values.values()])
+            values = list(checked.values.values())
+            if values:  # one multi-row statement (executemany runs one statement per row)
+                con.execute("INSERT INTO return_values VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(values)),
+                            [x for v in values for x in (return_id, v.indicator, v.numerator, v.denominator)])
         if issues:
-            con.executemany("INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [[receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message]
-                             for n, i in enumerate(issues)])
+            con.execute("INSERT INTO issues VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(issues)),
+                        [x for n, i in enumerate(issues)
+                         for x in (receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message)])
 
 
 def collect_files(paths: Iterable[str | Path], follow_links: bool = False,

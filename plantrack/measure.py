@@ -338,35 +338,42 @@ def provinces_comparison(store: Store, indicator_code: str, period: str | Period
     units = units or load_units()
     plans = plans or load_plans()
     code = period.code if isinstance(period, Period) else str(period)
-    totals: dict[tuple[str, str], tuple[int, int]] = {}
-    for m, prov, n, d in store.rows(
-            "SELECT r.map, r.province_code, sum(v.numerator)::BIGINT, sum(v.denominator)::BIGINT "
+    # one query for every province and period of the indicator; each province's series is then
+    # the sum of its scope's parts (provinces merged whole, so the sums are exact)
+    totals: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for m, prov, per, n, d in store.rows(
+            "SELECT r.map, r.province_code, r.period, sum(v.numerator)::BIGINT, sum(v.denominator)::BIGINT "
             "FROM current_returns r JOIN return_values v ON v.return_id = r.id "
-            "WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND r.period = ? AND v.indicator = ? "
-            "GROUP BY ALL", [code, indicator_code]):
-        totals[(m, prov)] = (int(n), int(d))
+            "WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND v.indicator = ? "
+            "GROUP BY ALL", [indicator_code]):
+        totals[(m, prov, per)] = (int(n), int(d))
+    by_period: dict[str, list[tuple[str, str]]] = {}
+    for m, prov, per in totals:
+        by_period.setdefault(per, []).append((m, prov))
     table = units.provinces_2025 if map_ == NEW_MAP else units.provinces
     rows = []
-    with store.session():
-        for prov in sorted(table.values(), key=lambda u: u.code):
-            plan = plan_of(plans, units, prov)
-            ind = plan.indicator(indicator_code)
-            if ind is None:
-                continue
-            p = plan.period(code)
-            scope = scope_of(units, prov)
-            parts = ([totals.get((OLD_MAP, c)) for c in scope.old_codes] if p.map == OLD_MAP
-                     else [totals.get((NEW_MAP, scope.new_code))] if scope.new_code else [])
-            parts = [x for x in parts if x]
-            n = sum(x[0] for x in parts) if parts else None
-            d = sum(x[1] for x in parts) if parts else None
-            status = "no_data"
+    for prov in sorted(table.values(), key=lambda u: u.code):
+        plan = plan_of(plans, units, prov)
+        ind = plan.indicator(indicator_code)
+        if ind is None:
+            continue
+        p = plan.period(code)
+        scope = scope_of(units, prov)
+        mine = {(OLD_MAP, c) for c in scope.old_codes} | ({(NEW_MAP, scope.new_code)} if scope.new_code else set())
+        points: dict[Period, tuple[int, int]] = {}
+        for q in plan.periods():  # as _TOTALS_SQL: the scope's rows of each period, summed
+            parts = [totals[(m, c, q.code)] for m, c in by_period.get(q.code, ()) if (m, c) in mine]
             if parts:
-                series = _province_series(store, scope, plan).get(indicator_code)
-                status = series.status(p) if series else "no_data"
-            rows.append({"province_code": prov.code, "province": units.province_label(prov), "map": prov.map,
-                         "province_ref": units.province_ref(prov), "numerator": n, "denominator": d,
-                         "value": _round(percent(n, d)), "status": status})
+                points[q] = (sum(x[0] for x in parts), sum(x[1] for x in parts))
+        own = [totals.get((OLD_MAP, c, code)) for c in scope.old_codes] if p.map == OLD_MAP \
+            else [totals.get((NEW_MAP, scope.new_code, code))] if scope.new_code else []
+        own = [x for x in own if x]
+        n = sum(x[0] for x in own) if own else None
+        d = sum(x[1] for x in own) if own else None
+        status = Series(ind, "", points).status(p) if own else "no_data"
+        rows.append({"province_code": prov.code, "province": units.province_label(prov), "map": prov.map,
+                     "province_ref": units.province_ref(prov), "numerator": n, "denominator": d,
+                     "value": _round(percent(n, d)), "status": status})
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["province"]))
     return rows
 
