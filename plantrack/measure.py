@@ -154,12 +154,17 @@ def _province_series(store: Store, scope: Scope, plan: Plan) -> dict[str, Series
     return {code: Series(ind, "", pts) for code, pts in points.items() if (ind := plan.indicator(code))}
 
 
-def _unit_series(store: Store, scope: Scope, plan: Plan, unit_code: str | None = None) -> dict[tuple[str, str], Series]:
-    """(unit code, indicator) -> the unit's series, for every unit of the scope (or one)."""
+def _unit_series(store: Store, scope: Scope, plan: Plan, unit_code: str | None = None,
+                 unit_codes: list[str] | None = None, map_: str | None = None) -> dict[tuple[str, str], Series]:
+    """(unit code, indicator) -> the unit's series, for every unit of the scope (or one, or
+    those of ``unit_codes`` on ``map_``: what a report of one period shows)."""
     where, params = scope.where()
     extra = ""
     if unit_code is not None:
         extra, params = "AND r.district_code = ?", [*params, unit_code]
+    if unit_codes is not None:
+        extra += " AND r.map = ? AND list_contains(?::VARCHAR[], r.district_code)"
+        params = [*params, map_, unit_codes]
     known = _periods(plan)
     points: dict[tuple[str, str], dict[Period, tuple[int, int]]] = {}
     for unit, period, code, n, d in store.rows(_UNIT_VALUES_SQL.format(scope=where, extra=extra), params):
@@ -232,9 +237,11 @@ def _province_report(store: Store, province: Unit, period: str | Period | None, 
         base["indicators"] = [_indicator_entry(ind, None, None, [], n) for ind in plan.indicators]
         return base
     prov_series = _province_series(store, scope, plan)
-    unit_series = _unit_series(store, scope, plan)
+    reporting = expected_units(units, plan, province, p)
+    # only the units this period shows, on its map: a unit's status needs its own series only
+    unit_series = _unit_series(store, scope, plan, unit_codes=[u.code for u in reporting], map_=p.map)
     base["completeness"] = completeness(store, province, p, units, plans)
-    entries = [unit_entry(u, units) for u in expected_units(units, plan, province, p)]
+    entries = [unit_entry(u, units) for u in reporting]
     indicators = []
     for ind in plan.indicators:
         expected = {u.code for u in expected_units(units, plan, province, p, ind.code)}
