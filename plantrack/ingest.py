@@ -398,7 +398,7 @@ def ingest_many(store: Store, items: Iterable[tuple[str, bytes, str | None, dt.d
     """``ingest_bytes`` for many (name, bytes, sender, received), in order, as a folder load stores
     them (checked ahead, stored in batches, one transaction each); the demo uses it."""
     prepared = ((name, (data, sender, received)) for name, data, sender, received in items)
-    yield from _ingest_prepared(store, prepared, total or 0, None, None, max_bytes, None, workers)
+    yield from _ingest_prepared(store, prepared, total, None, None, max_bytes, None, workers)
 
 
 CHECK_AHEAD = 64  # files checked ahead of the writer before it opens the store
@@ -457,13 +457,15 @@ def _ingest_prepared(store, items, total, sender, received, max_bytes, progress,
                 held.close()
 
 
-def _workers(workers: int | None, total: int) -> int:
+def _workers(workers: int | None, total: int | None) -> int:
     if workers is None:
         import os
         import threading
         # forking is safe only from a process that runs no other thread (the command line, the demo)
         alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
-        workers = min(2, len(os.sched_getaffinity(0))) if alone and total >= 2 * CHECK_AHEAD else 1
+        many = total is None or total >= 2 * CHECK_AHEAD  # None: not known, the demo's ~1,900
+        alone = alone and not getattr(Store._local, "sessions", None)  # no database open while forking
+        workers = min(2, len(os.sched_getaffinity(0))) if alone and many else 1
     return max(1, workers)
 
 
