@@ -58,6 +58,11 @@ def _header_texts(plan: Plan, province: Unit, district: Unit, period: Period) ->
             f"{plan.due_date(period).strftime('%d/%m/%Y')}. Chỉ nhập vào các ô màu vàng.")
 
 
+def _period_line(plan: Plan, period: Period) -> str:
+    """The instructions sheet's A2."""
+    return f"Kỳ báo cáo: {period.label}. Hạn nộp: {plan.due_date(period).strftime('%d/%m/%Y')}."
+
+
 def build_template(plan: Plan, province: Unit, district: Unit, period: Period,
                    values: dict[str, tuple[object, object]] | None = None) -> Workbook:
     """The form as an openpyxl Workbook for ``district`` (a district, or a commune on today's
@@ -152,7 +157,7 @@ def _instructions(ws, plan: Plan, period: Period, unit: Unit) -> None:
     level = "xã, phường" if unit.level == "commune" else "huyện"
     lines = [
         ("HƯỚNG DẪN ĐIỀN BÁO CÁO", True),
-        (f"Kỳ báo cáo: {period.label}. Hạn nộp: {plan.due_date(period).strftime('%d/%m/%Y')}.", False),
+        (_period_line(plan, period), False),
         (f"1. Chỉ nhập vào các ô màu vàng ở trang 'BaoCao'; không sửa tên tỉnh, {level}, kỳ báo cáo và mã chỉ tiêu.", False),
         ("2. 'Tổng số' là mẫu số (ví dụ tổng số gia đình có trẻ em); 'Số đạt' là số đã đạt chỉ tiêu.", False),
         ("3. Chỉ ghi số nguyên không âm, không ghi chữ hay đơn vị (ví dụ 1234 hoặc 1.234). Số đạt không được lớn hơn Tổng số.", False),
@@ -183,9 +188,9 @@ _ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed: the same form gives the same bytes
 
 
 class FormWriter:
-    """The form's bytes for many units, fast: the workbook is built with openpyxl once per plan,
-    period and unit level (its styles, validation, comments and instructions sheet), then the
-    cells that name the unit and its province and the input cells are written into a copy of the
+    """The form's bytes for many units, fast: the workbook is built with openpyxl once per plan
+    and unit level (its styles, validation, comments and instructions sheet), then the
+    cells that name the unit, its province and the period, and the input cells, are written into a copy of the
     sheet's XML. The result reads exactly as ``template_bytes``'s (a test compares them)."""
 
     def __init__(self) -> None:
@@ -193,30 +198,35 @@ class FormWriter:
 
     def form_bytes(self, plan: Plan, province: Unit, district: Unit, period: Period,
                    values: dict[str, tuple[object, object]] | None = None) -> bytes:
-        key = (plan.id, plan.document, period.code, district.level, district.map)
+        key = (plan.id, plan.document, district.level, district.map)
         if key not in self._skeletons:
             with zipfile.ZipFile(io.BytesIO(template_bytes(plan, province, district, period))) as zf:
                 parts = {i.filename: zf.read(i) for i in zf.infolist()}
-            rest = io.BytesIO()  # every part but the sheet, compressed once
+            rest = io.BytesIO()  # every part but the two sheets, compressed once
             with zipfile.ZipFile(rest, "w", zipfile.ZIP_DEFLATED) as zf:
                 for name, body in parts.items():
-                    if name != _SHEET_PART:
+                    if name not in (_SHEET_PART, _GUIDE_PART):
                         zf.writestr(zipfile.ZipInfo(name, _ZIP_TIME), body, compress_type=zipfile.ZIP_DEFLATED)
-            self._skeletons[key] = (rest.getvalue(), parts[_SHEET_PART].decode("utf-8"))
-        rest, sheet = self._skeletons[key]
+            self._skeletons[key] = (rest.getvalue(), parts[_SHEET_PART].decode("utf-8"),
+                                    parts[_GUIDE_PART].decode("utf-8"))
+        rest, sheet, guide = self._skeletons[key]
         cells = dict(zip(_HEADER_CELLS, _header_texts(plan, province, district, period)))
+        cells["C8"] = period.label
         values = values or {}
         for i, ind in enumerate(plan.indicators):
             den, num = values.get(ind.code, (None, None))
             cells[cell_of(i, COL_DEN)], cells[cell_of(i, COL_NUM)] = den, num
         sheet = _CELL.sub(lambda m: _cell_xml(m, cells), sheet)
+        guide = _CELL.sub(lambda m: _cell_xml(m, {"A2": _period_line(plan, period)}), guide)
         buf = io.BytesIO(rest)
         with zipfile.ZipFile(buf, "a") as zf:
-            zf.writestr(zipfile.ZipInfo(_SHEET_PART, _ZIP_TIME), sheet.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+            for name, body in ((_SHEET_PART, sheet), (_GUIDE_PART, guide)):
+                zf.writestr(zipfile.ZipInfo(name, _ZIP_TIME), body.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
         return buf.getvalue()
 
 
 _SHEET_PART = "xl/worksheets/sheet1.xml"
+_GUIDE_PART = "xl/worksheets/sheet2.xml"
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(r'\ss="[0-9]+"')
 

@@ -75,6 +75,7 @@ def test_the_fast_form_writer_reads_exactly_as_the_openpyxl_form():
     writer = FormWriter()
     cases = [(units.provinces["93"], units.districts["933"], plans.for_province("93"), "2024H1"),
              (units.provinces["93"], units.districts["930"], plans.for_province("93"), "2024H1"),  # same skeleton
+             (units.provinces["93"], units.districts["930"], plans.for_province("93"), "2021"),  # another period
              (units.provinces["31"], units.districts["311"], plans.for_province("31"), "2023")]
     can_tho = units.provinces_2025["92"]
     cases.append((can_tho, units.communes_of("92")[0], plans.for_unit(can_tho, units), "2025"))
