@@ -23,7 +23,7 @@ import streamlit as st
 from plantrack import accounts, history, measure, sessions
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
 from plantrack.plans import Plan, Plans, load_plans, parse_period
-from plantrack.store import APP_LINGER, Store, StoreFault
+from plantrack.store import Store, StoreFault
 from plantrack.text import fold_words
 from plantrack.units import Units, load_units
 from plantrack.views import STATUS_MEANING_VI, nearest_period
@@ -41,7 +41,7 @@ DEFAULT_PROVINCE = "93"  # Hậu Giang: the plan the dashboard was first built f
 
 @st.cache_resource
 def get_store() -> Store:
-    return Store(linger=APP_LINGER)  # a page's calls share one opening of the store (issue 11)
+    return Store()
 
 
 def units() -> Units:

@@ -25,7 +25,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "plantrack.duckdb"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_LOCK_TIMEOUT = 60.0
-APP_LINGER = 0.3  # the dashboard's Store(linger=...): a page's engine calls share one opening
 
 
 class StoreFault(RuntimeError):
@@ -100,14 +99,8 @@ class Store:
     _migrated: set[str] = set()
     _guard = threading.Lock()
 
-    _anchors: dict[str, list] = {}  # key -> [anchor connection, users, idle timer]
-
-    def __init__(self, path: Path | str | None = None, lock_timeout: float | None = None, linger: float = 0.0):
-        """``linger``: seconds the database stays open after its last use in this process (the app:
-        a page's calls then share one opening, ~20-40 ms each). Other processes wait for it like
-        for any lock. 0 (the default) closes the store after every operation."""
+    def __init__(self, path: Path | str | None = None, lock_timeout: float | None = None):
         self.path = Path(path) if path else default_db_path()
-        self.linger = linger
         env_timeout = os.environ.get("PLANTRACK_LOCK_TIMEOUT")
         self.lock_timeout = lock_timeout if lock_timeout is not None else float(env_timeout or DEFAULT_LOCK_TIMEOUT)
         key = str(self.path.resolve())
@@ -152,7 +145,7 @@ class Store:
         if active is not None:
             yield active
             return
-        con = self._open_lingering() if self.linger > 0 else self._open()
+        con = self._open()
         try:
             if self._key not in Store._migrated:
                 with self._write_lock:
@@ -161,60 +154,6 @@ class Store:
             yield con
         finally:
             con.close()
-            if self.linger > 0:
-                self._leave()
-
-    def _open_lingering(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of the process's open database (opened now if it was not), counted as a user."""
-        with Store._guard:
-            anchor = Store._anchors.get(self._key)
-            if anchor is not None:
-                anchor[1] += 1
-                if anchor[2] is not None:
-                    anchor[2].cancel()
-                    anchor[2] = None
-                return anchor[0].cursor()
-        con = self._open()  # outside the guard: it may wait for another process
-        with Store._guard:
-            anchor = Store._anchors.get(self._key)
-            if anchor is None:
-                Store._anchors[self._key] = [con, 1, None]
-                return con.cursor()
-            anchor[1] += 1  # another thread opened it meanwhile: use theirs
-        con.close()
-        return anchor[0].cursor()
-
-    def _leave(self) -> None:
-        with Store._guard:
-            anchor = Store._anchors.get(self._key)
-            if anchor is None:
-                return
-            anchor[1] -= 1
-            if anchor[1] == 0:
-                timer = threading.Timer(self.linger, self._close_if_idle, args=(anchor,))
-                timer.daemon = True
-                anchor[2] = timer
-                timer.start()
-
-    def _close_if_idle(self, anchor: list) -> None:
-        with Store._guard:
-            if Store._anchors.get(self._key) is not anchor or anchor[1] > 0:
-                return
-            del Store._anchors[self._key]
-        with contextlib.suppress(duckdb.Error):
-            anchor[0].close()
-
-    def release(self) -> None:
-        """Close the lingering database now if nobody in this process is using it."""
-        with Store._guard:
-            anchor = Store._anchors.get(self._key)
-            if anchor is None or anchor[1] > 0:
-                return
-            if anchor[2] is not None:
-                anchor[2].cancel()
-            del Store._anchors[self._key]
-        with contextlib.suppress(duckdb.Error):
-            anchor[0].close()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -260,7 +199,6 @@ class Store:
 
     def forget_schema(self) -> None:
         """The file was replaced (a restore): check its migrations again on the next connection."""
-        self.release()
         with Store._guard:
             Store._migrated.discard(self._key)
 
