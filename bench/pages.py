@@ -94,7 +94,7 @@ def main() -> dict[str, float]:
                         page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=60_000)
                         return time.perf_counter() - t0
                     except Exception:
-                        print(f"  no chart within 60 s: {url}: {page.inner_text('body')[:300]!r}")
+                        print(f"  no chart within 60 s: {url}: {page.inner_text('body')[-400:]!r}")
                         return float("nan")
                     finally:
                         page.close()

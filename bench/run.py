@@ -13,6 +13,8 @@ asserted in tests: shared machines are noisy. Every comparison runs its contende
    12-period stress store (bench/stores.py, bench/engine.py), p95 in ms.
 3. start: `make run`'s first start on a fresh store: `plantrack demo` (every demo return through
    the real ingest), then the server up and answering its health check.
+4. pages: each dashboard page's time to its chart in headless Chromium against a page with one
+   plotly chart, and the app's RSS after every page (bench/pages.py).
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def bench_start() -> dict[str, float]:
 
 
 def main() -> None:
-    parts = sys.argv[1:] or ["ingest", "engine", "start"]
+    parts = sys.argv[1:] or ["ingest", "engine", "start", "pages"]
     out: dict[str, float] = {}
     if "ingest" in parts:
         out.update(bench_ingest())
@@ -149,10 +151,12 @@ def main() -> None:
         out.update(bench_engine())
     if "start" in parts:
         out.update(bench_start())
+    if "pages" in parts:
+        from bench import pages
+        out.update(pages.main())
     print()
     for key, value in out.items():
-        print(f"{key}: {value:.2f}" if "speedup" in key or key.endswith("_s") else f"{key}: {value:.1f}")
-    print("page_render_ratio_vs_plotly_page: not measured by this run (see README)")
+        print(f"{key}: {value:.2f}" if "speedup" in key or "ratio" in key or key.endswith("_s") else f"{key}: {value:.1f}")
 
 
 if __name__ == "__main__":
