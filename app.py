@@ -205,8 +205,9 @@ def draw_frame() -> None:
 
 
 try:
-    choose_selection()
-    draw_frame()
+    with common.get_store().session():  # one opening of the store for the page's every call (issue 11)
+        choose_selection()
+        draw_frame()
     st.session_state.pop(RETRIES_KEY, None)
 except StoreFault as exc:
     show_store_fault(exc)

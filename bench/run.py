@@ -1,115 +1,162 @@
-"""Benchmarks: time measured side by side against a named baseline, printed as ratios.
+"""Benchmarks for issue 11 ("fast at national size"), measured side by side, printed as ratios.
 
-Run with `make bench`. Never asserted in tests (shared machines are noisy); each number is
-the median of several rounds, and the baseline runs in the same process right beside it.
+Run with `make bench` (`python bench/run.py [ingest] [engine] [start]` for a part). Never
+asserted in tests: shared machines are noisy. Every comparison runs its contenders interleaved
+(A, B, C, A, B, C, …) and prints medians with min–max.
 
-1. reading a return: plantrack's streaming xlsx reader vs openpyxl (baseline: the library a
-   hand-written reader would use), and python-calamine, on the same template returns;
-2. checking a return end to end (read + locate + check) per file;
-3. loading: one store session per file (what a folder load does) vs one open per query
-   (the naive baseline the store's session avoids);
-4. measuring: province_report on the full demo-sized store.
+1. ingest: the 696 returns of a folder (every old district, 2023), end to end as a user runs it
+   (a fresh process: `plantrack ingest FOLDER --json` into a new store — every check, every
+   byte kept, one transaction per file) vs an analyst's script (bench/analyst_script.py:
+   pandas.read_excel per file + one DuckDB insert) with openpyxl and with calamine. Peak RSS of
+   our load is printed too.
+2. engine: every engine call a page makes on the national store and on the 10,000-unit ×
+   12-period stress store (bench/stores.py, bench/engine.py), p95 in ms.
+3. start: `make run`'s first start on a fresh store: `plantrack demo` (every demo return through
+   the real ingest), then the server up and answering its health check.
+4. pages: each dashboard page's time to its chart in headless Chromium against a page with one
+   plotly chart, and the app's RSS after every page (bench/pages.py).
 """
 
 from __future__ import annotations
 
-import io
+import os
+import resource
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-import openpyxl  # noqa: E402
-import python_calamine  # noqa: E402
+from bench import engine  # noqa: E402
 
-from plantrack import measure  # noqa: E402
-from plantrack.demo import build_demo  # noqa: E402
-from plantrack.ingest import _ingest, check_bytes, ingest_bytes  # noqa: E402
-from plantrack.plans import load_plans  # noqa: E402
-from plantrack.units import load_units  # noqa: E402
-from plantrack.store import Store  # noqa: E402
-from plantrack.workbook import MAX_FILE_BYTES, read_workbook  # noqa: E402
-from tests.helpers import full_values, make_return  # noqa: E402
+PY = sys.executable
+RESULTS = ROOT / "bench" / "results"
+FOLDER = RESULTS / "returns-696"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
-def median_time(fn, rounds: int = 5) -> float:
-    times = []
-    for _ in range(rounds):
+def spread(xs: list[float]) -> str:
+    return f"median {statistics.median(xs):7.2f}   min–max {min(xs):.2f}–{max(xs):.2f}"
+
+
+def returns_folder() -> Path:
+    """The 696 template returns (tests/test_concurrency.py's make_returns_folder), made once."""
+    if not FOLDER.exists() or len(list(FOLDER.rglob("*.xlsx"))) != 696:
+        from tests.test_concurrency import make_returns_folder
+        shutil.rmtree(FOLDER, ignore_errors=True)
+        make_returns_folder(FOLDER)
+    return FOLDER
+
+
+def run_timed(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB of the process or any child it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                   env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(before, after) // 1024
+
+
+def bench_ingest() -> dict[str, float]:
+    folder = returns_folder()
+    contenders = {
+        "plantrack ingest (every check, bytes kept)": lambda db: [PY, "-m", "plantrack", "ingest", str(folder),
+                                                                  "--json", "--received", "2023-07-01", "--db", str(db)],
+        "analyst script: pandas + openpyxl": lambda db: [PY, "bench/analyst_script.py", str(folder), str(db),
+                                                         "--engine", "openpyxl"],
+        "analyst script: pandas + calamine": lambda db: [PY, "bench/analyst_script.py", str(folder), str(db),
+                                                         "--engine", "calamine"],
+    }
+    times: dict[str, list[float]] = {k: [] for k in contenders}
+    rss: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(ROUNDS):
+            for name, cmd in contenders.items():
+                db = Path(tmp) / f"{r}-{len(times[name])}-{name[:9].replace(' ', '_')}.duckdb"
+                wall, peak = run_timed(cmd(db))
+                times[name].append(wall)
+                if name.startswith("plantrack"):
+                    rss.append(peak)
+    print(f"\ningest of {len(list(folder.rglob('*.xlsx')))} returns, end to end (a fresh process each), "
+          f"seconds over {ROUNDS} interleaved rounds:")
+    for name, xs in times.items():
+        print(f"  {name:<44} {spread(xs)}")
+    print(f"  peak RSS of plantrack ingest (the process or a checking child, the largest): {max(rss)} MB "
+          "(ru_maxrss of children: a high-water mark over the run so far)")
+    ours = statistics.median(times["plantrack ingest (every check, bytes kept)"])
+    return {"ingest_speedup_vs_pandas_openpyxl": statistics.median(times["analyst script: pandas + openpyxl"]) / ours,
+            "ingest_speedup_vs_pandas_calamine": statistics.median(times["analyst script: pandas + calamine"]) / ours}
+
+
+def bench_engine() -> dict[str, float]:
+    out = {"engine_p95_ms_national": engine.report("national"), "engine_p95_ms_stress": engine.report("stress")}
+    engine.report("national", rounds=10, in_session=False)  # the command line: one opening per call
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_start() -> dict[str, float]:
+    """`make run`'s first start on a fresh store: the demo, then the server until it answers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "first.duckdb"
+        env = {"PLANTRACK_DB": str(db)}
+        demo, peak = run_timed([PY, "-m", "plantrack", "demo"], env)
+        port = free_port()
+        serve = ("import sys; from streamlit.runtime.pages_manager import PagesManager; "
+                 "PagesManager.uses_pages_directory = False; from streamlit.web.cli import main; "
+                 "sys.argv[0] = 'streamlit'; sys.exit(main())")
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def row(name: str, ours: float, baseline: float, baseline_name: str, per: int) -> None:
-    print(f"{name:<44} {ours / per * 1000:8.2f} ms/file   {baseline_name:<26} {baseline / per * 1000:8.2f} ms/file"
-          f"   ratio {baseline / ours:5.2f}×")
+        proc = subprocess.Popen([PY, "-c", serve, "run", "serve.py", "--server.port", str(port),
+                                 "--server.headless", "true"], cwd=ROOT, env={**os.environ, **env},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while time.perf_counter() - t0 < 60:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.1)
+            server = time.perf_counter() - t0
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        from plantrack.store import Store
+        n = Store(db).rows("SELECT count(*) FROM receipts")[0][0]
+    print(f"\nfirst start on a fresh store: demo {demo:.1f} s ({n} files through the real ingest, "
+          f"peak RSS {peak} MB) + server up {server:.1f} s = {demo + server:.1f} s")
+    return {"first_start_s": demo + server}
 
 
 def main() -> None:
-    files = [make_return(code, "2023", full_values(code)) for code in ("930", "931", "932", "933", "934", "935", "936", "937")]
-    n = len(files)
-    print(f"{n} template returns, {sum(map(len, files)) // n} bytes each on average\n")
-
-    ours = median_time(lambda: [read_workbook(b) for b in files])
-    base = median_time(lambda: [openpyxl.load_workbook(io.BytesIO(b), data_only=False) for b in files])
-    row("read: plantrack.workbook (streaming)", ours, base, "openpyxl.load_workbook", n)
-    cal = median_time(lambda: [python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(b)).get_sheet_by_index(0).to_python() for b in files])
-    row("read: plantrack.workbook (streaming)", ours, cal, "python-calamine", n)
-
-    check = median_time(lambda: [check_bytes(b) for b in files])
-    print(f"{'check: read + locate + check':<44} {check / n * 1000:8.2f} ms/file")
-
-    codes = ("930", "931", "932", "933", "934", "935", "936", "937")
-    # distinct bytes for every load, so that none is "unchanged"
-    batches = iter([[make_return(c, "2023", full_values(c, scale=k)) for c in codes] for k in range(2, 8)])
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "bench.duckdb")
-        units, plans = load_units(), load_plans()
-
-        def load_with_session():
-            for b in next(batches):
-                ingest_bytes(store, b, "f.xlsx", units=units, plans=plans)
-
-        def load_naive():  # baseline: every query opens and closes the store on its own
-            for b in next(batches):
-                _ingest(store, b, "f.xlsx", None, None, units, plans, MAX_FILE_BYTES, None, None)
-
-        with_session = median_time(load_with_session, rounds=3)
-        naive = median_time(load_naive, rounds=3)
-        row("load: one store session per file", with_session, naive, "open per query", n)
-
-    # a folder load: the store held across files for up to HOLD_SECONDS vs reopened for every file
-    import plantrack.ingest as ingest_module
-    folder_batches = iter([[make_return(c, "2023", full_values(c, scale=k)) for c in codes * 3] for k in range(20, 26)])
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "folder.duckdb")
-
-        def load_folder(hold: float):
-            folder = Path(tmp) / f"f{hold}-{time.perf_counter_ns()}"
-            folder.mkdir()
-            for i, b in enumerate(next(folder_batches)):
-                (folder / f"{i:03d}.xlsx").write_bytes(b)
-            saved, ingest_module.HOLD_SECONDS = ingest_module.HOLD_SECONDS, hold
-            try:
-                list(ingest_module.ingest_paths(store, [folder]))
-            finally:
-                ingest_module.HOLD_SECONDS = saved
-
-        held = median_time(lambda: load_folder(0.5), rounds=3)
-        reopened = median_time(lambda: load_folder(0.0), rounds=3)
-        row("folder load: store held ≤ 0.5 s at a time", held, reopened, "reopened for every file", 3 * n)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "demo.duckdb")
-        t0 = time.perf_counter()
-        build_demo(store, provinces=("93", "31"))
-        print(f"\n{'demo load (2 provinces)':<44} {time.perf_counter() - t0:8.2f} s")
-        rep = median_time(lambda: measure.province_report(store, "31", "2024"), rounds=5)
-        print(f"{'measure: province_report (Hải Phòng, 1 period)':<44} {rep * 1000:8.2f} ms")
+    parts = sys.argv[1:] or ["ingest", "engine", "start", "pages"]
+    out: dict[str, float] = {}
+    if "ingest" in parts:
+        out.update(bench_ingest())
+    if "engine" in parts:
+        out.update(bench_engine())
+    if "start" in parts:
+        out.update(bench_start())
+    if "pages" in parts:
+        from bench import pages
+        out.update(pages.main())
+    print()
+    for key, value in out.items():
+        print(f"{key}: {value:.2f}" if "speedup" in key or "ratio" in key or key.endswith("_s") else f"{key}: {value:.1f}")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
-from plantrack.ingest import ingest_bytes
+from plantrack.ingest import ingest_many
 from plantrack.plans import Period, Plan, load_plans
 from plantrack.store import Store
-from plantrack.template import template_bytes
+from plantrack.template import FormWriter
 from plantrack.units import NEW_MAP, OLD_MAP, Unit, load_units
 
 # Today's Cần Thơ (← Cần Thơ, Hậu Giang, Sóc Trăng), Hải Phòng (← Hải Phòng, Hải Dương), Bắc Ninh
@@ -88,14 +88,31 @@ def build_demo(store: Store, log: Callable[[str], None] = lambda s: None,
 
     for username, password in ensure_demo_users(store):
         log(f"Tài khoản mẫu: {username} / {password}")
-    with store.session():  # one connection for the whole demo load
-        return _build(store, log, provinces)
+    counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
+    files: list[tuple[str, bool]] = []  # (what to log if it is not accepted, whether that is news)
+    forms = _forms(log, provinces, files)
+    # the forms are made as they are checked (the checks run in two processes, the store in this one)
+    for n, outcome in enumerate(ingest_many(store, forms)):
+        counts[outcome.status] += 1
+        label, news = files[n]
+        if news and outcome.status != "accepted":
+            log(f"  {label}: {outcome.status}")
+    log(f"Đã nạp: {counts}")
+    return counts
 
 
-def _build(store: Store, log: Callable[[str], None], provinces: tuple[str, ...]) -> dict[str, int]:
+def _forms(log: Callable[[str], None], provinces: tuple[str, ...], files: list):
+    """Every demo return as (name, bytes, sender, received), in the order they are loaded."""
     units, plans = load_units(), load_plans()
     rng = random.Random(SEED)
-    counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
+    writer = FormWriter()
+
+    def _load(plan, province, district: Unit, period: Period, values, received, tag="", news=True):
+        data = writer.form_bytes(plan, province, district, period, values=values)
+        name = f"demo/{province.code}/{district.code}-{period.code}{'-' + tag if tag else ''}.xlsx"
+        files.append((f"{district.full_name} {period.code}", news))
+        return name, data, f"demo-{district.code}", received
+
     for ref in provinces:
         today = units.resolve_province(ref).unit
         if today is None:
@@ -119,17 +136,13 @@ def _build(store: Store, log: Callable[[str], None], provinces: tuple[str, ...])
                         bad = dict(values)
                         den, num = bad["CT02"]
                         bad["CT02"] = (den, den + 120)
-                        _load(store, plan, old, d, period, bad, _received(rng, plan, period, False), counts, "v1")
-                    outcome = _load(store, plan, old, d, period, values, _received(rng, plan, period, late), counts)
-                    if outcome != "accepted":
-                        log(f"  {d.full_name} {period.code}: {outcome}")
+                        yield _load(plan, old, d, period, bad, _received(rng, plan, period, False), "v1", news=False)
+                    yield _load(plan, old, d, period, values, _received(rng, plan, period, late))
         if today.map == NEW_MAP:
-            _build_communes(store, log, units, plans, rng, today, profiles, counts)
-    log(f"Đã nạp: {counts}")
-    return counts
+            yield from _communes(log, units, plans, rng, today, profiles, _load)
 
 
-def _build_communes(store, log, units, plans, rng, province, profiles, counts) -> None:
+def _communes(log, units, plans, rng, province, profiles, _load):
     """Today's communes send the returns of new-map periods; each follows the former district it
     mostly lies in, at its own (smaller) size, so the province's series runs on without a break."""
     plan = plans.for_unit(province, units)
@@ -152,14 +165,6 @@ def _build_communes(store, log, units, plans, rng, province, profiles, counts) -
                     prof.sizes[code] = max(1, rng.randint(*SIZES[code]) // share)
             values = _values(rng, plan, prof, period)
             if n % 37 == 5:  # a commune that still writes its old district: refused with the communes named
-                _load(store, plan, province, former[0] if former else c, period, values,
-                      _received(rng, plan, period, False), counts, "huyen")
-            _load(store, plan, province, c, period, values, _received(rng, plan, period, rng.random() < 0.1), counts)
-
-
-def _load(store, plan, province, district: Unit, period: Period, values, received, counts, tag="") -> str:
-    data = template_bytes(plan, province, district, period, values=values)
-    name = f"demo/{province.code}/{district.code}-{period.code}{'-' + tag if tag else ''}.xlsx"
-    outcome = ingest_bytes(store, data, name, sender=f"demo-{district.code}", received=received)
-    counts[outcome.status] += 1
-    return outcome.status
+                yield _load(plan, province, former[0] if former else c, period, values,
+                            _received(rng, plan, period, False), "huyen", news=False)
+            yield _load(plan, province, c, period, values, _received(rng, plan, period, rng.random() < 0.1))

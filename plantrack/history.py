@@ -21,8 +21,7 @@ OUTCOME_VI = {"accepted": "Đã nhận", "unchanged": "Trùng tệp đã nhận 
 _SELECT = """
 SELECT c.id, c.filename, c.sender, c.received_at, c.loaded_at, c.outcome, c.province_code,
        c.district_code, c.period, r.version, r.on_time,
-       r.version = (SELECT max(v.version) FROM returns v
-                    WHERE v.district_code = r.district_code AND v.period = r.period) AS current,
+       r.is_current AS current,
        c.sha256, b.size,
        (SELECT count(*) FROM issues i WHERE i.receipt_id = c.id AND i.severity = 'error') AS errors,
        (SELECT count(*) FROM issues i WHERE i.receipt_id = c.id AND i.severity = 'warning') AS warnings

@@ -173,10 +173,10 @@ def check_bytes_bounded(data: bytes, units: Units | None = None, plans: Plans | 
 
 def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
             units: Units, plans: Plans, max_bytes: int, expect_district: str | None,
-            expect_period: str | None) -> Outcome:
+            expect_period: str | None, checked: Checked | None = None, sha: str | None = None) -> Outcome:
     received = received or dt.datetime.now()
     outcome, checked, on_time, previous = _judge(store, data, filename, received, units, plans, max_bytes,
-                                                 expect_district, expect_period)
+                                                 expect_district, expect_period, checked=checked, sha=sha)
     if outcome.status == "unchanged":
         _record(store, data, outcome, sender, received, return_id=previous)
     elif outcome.status == "rejected":
@@ -188,11 +188,15 @@ def _ingest(store: Store, data: bytes, filename: str, sender: str | None, receiv
 
 def _judge(store: Store, data: bytes, filename: str, received: dt.datetime | None, units: Units, plans: Plans,
            max_bytes: int, expect_district: str | None, expect_period: str | None,
-           check: Callable[..., Checked] | None = None) -> tuple[Outcome, Checked | None, bool, int | None]:
+           check: Callable[..., Checked] | None = None, checked: Checked | None = None,
+           sha: str | None = None) -> tuple[Outcome, Checked | None, bool, int | None]:
     """Every check of a file, the store only read: (outcome, checked, on time, the return an
-    ``unchanged`` file already is). Shared by ``ingest_bytes`` and ``preview_bytes``."""
+    ``unchanged`` file already is). Shared by ``ingest_bytes`` and ``preview_bytes``.
+
+    ``checked``: the file's store-free checks (``check_bytes``), already made elsewhere (a folder
+    load checks ahead, in other processes); the checks that need the store are made here."""
     received = received or dt.datetime.now()
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha or hashlib.sha256(data).hexdigest()
     outcome = Outcome(file=filename, status="rejected", sha256=sha)
 
     if len(data) <= max_bytes:
@@ -206,7 +210,8 @@ def _judge(store: Store, data: bytes, filename: str, received: dt.datetime | Non
             _describe(outcome, units)
             return outcome, None, True, rid
 
-    checked = (check or check_bytes)(data, units, plans, max_bytes)
+    if checked is None:
+        checked = (check or check_bytes)(data, units, plans, max_bytes)
     _check_expected(checked, expect_district, expect_period, units)
     outcome.province_code, outcome.district_code = checked.province_code, checked.district_code
     outcome.map = checked.map
@@ -253,7 +258,7 @@ def _previous_denominators(store: Store, checked: Checked) -> dict[str, int | No
     """Tổng số of the unit's latest return before this period (or the same period's current version)."""
     rows = store.rows(
         "SELECT period, indicator, denominator FROM current_returns r JOIN return_values v ON v.return_id = r.id "
-        "WHERE r.district_code = ?", [checked.district_code])
+        "WHERE r.map = ? AND r.district_code = ?", [checked.map or OLD_MAP, checked.district_code])
     by_period: dict = {}
     for period, indicator, denominator in rows:
         p = parse_period(period)
@@ -272,8 +277,7 @@ def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, rec
     oversize = any(i.code == "file-too-large" for i in outcome.errors)
     with store.transaction() as con:
         if not oversize:  # an oversize file is not kept: only its receipt and outcome are
-            con.execute("INSERT INTO blobs SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)",
-                        [outcome.sha256, len(data), data, outcome.sha256])
+            con.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", [outcome.sha256, len(data), data])
         if checked is not None:
             # another thread of this process may have stored the same bytes since we looked
             same = con.execute(
@@ -284,27 +288,33 @@ def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, rec
                 outcome.status, (return_id, outcome.version) = "unchanged", same
                 checked = None
         if checked is not None:
-            version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM returns WHERE map = ? AND district_code = ? "
-                                  "AND period = ?", [checked.map or OLD_MAP, checked.district_code, outcome.period]).fetchone()[0]
+            version, return_id = con.execute(
+                "SELECT coalesce(max(version), 0) + 1, nextval('return_id_seq') FROM returns WHERE map = ? "
+                "AND district_code = ? AND period = ?", [checked.map or OLD_MAP, checked.district_code, outcome.period]
+            ).fetchone()
             outcome.version = version
-            return_id = con.execute("SELECT nextval('return_id_seq')").fetchone()[0]
         receipt_id = con.execute(
             "INSERT INTO receipts (sha256, filename, sender, received_at, loaded_at, outcome, province_code, "
             "district_code, period, return_id, map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [outcome.sha256, outcome.file, sender, received, now, outcome.status, outcome.province_code,
              outcome.district_code, outcome.period, return_id, outcome.map or OLD_MAP]).fetchone()[0]
         if checked is not None:
+            if outcome.version > 1:  # the new version is the newest: the one before stops counting
+                    con.execute("UPDATE returns SET is_current = false WHERE map = ? AND district_code = ? AND period = ? "
+                            "AND is_current", [checked.map or OLD_MAP, checked.district_code, outcome.period])
             con.execute(
                 "INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, "
-                "on_time, map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "on_time, map, is_current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
                 [return_id, checked.province_code, checked.district_code, outcome.period, outcome.version,
                  receipt_id, outcome.sha256, received, on_time, checked.map or OLD_MAP])
-            con.executemany("INSERT INTO return_values VALUES (?, ?, ?, ?)",
-                            [[return_id, v.indicator, v.numerator, v.denominator] for v in checked.values.values()])
+            values = list(checked.values.values())
+            if values:  # one multi-row statement (executemany runs one statement per row)
+                con.execute("INSERT INTO return_values VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(values)),
+                            [x for v in values for x in (return_id, v.indicator, v.numerator, v.denominator)])
         if issues:
-            con.executemany("INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [[receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message]
-                             for n, i in enumerate(issues)])
+            con.execute("INSERT INTO issues VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(issues)),
+                        [x for n, i in enumerate(issues)
+                         for x in (receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message)])
 
 
 def collect_files(paths: Iterable[str | Path], follow_links: bool = False,
@@ -367,30 +377,145 @@ def read_file_bounded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | None = None,
                  received: dt.datetime | None = None, max_bytes: int = MAX_FILE_BYTES,
                  progress: Callable[[int, int, Path], None] | None = None,
-                 files: list[Path] | None = None) -> Iterator[Outcome]:
+                 files: list[Path] | None = None, workers: int | None = None) -> Iterator[Outcome]:
     """Ingest every file named or found in folders (or the ``files`` already collected), one transaction each.
 
-    The store stays open for up to HOLD_SECONDS at a time (opening and closing it costs more
-    than checking and storing one return), then is closed so the app and other loads get a turn.
-    At the first system failure an outcome with status ``system-error`` is yielded and the load stops."""
-    units, plans = load_units(), load_plans()
+    Files are read and given every check that needs no store ahead of storing (in ``workers``
+    processes: default one per core, up to 2, for folders of more than a few files); the store
+    is then opened for a batch of checked files and each is stored in its own transaction
+    (with the checks that need the store: unchanged, denominator-jump, version). The store is
+    held for at most HOLD_SECONDS at a time and closed between batches, so the app and other
+    loads get their turn. At the first system failure an outcome with status ``system-error``
+    is yielded and the load stops."""
     files = collect_files(paths) if files is None else files
-    with contextlib.ExitStack() as held:
-        opened_at = None
-        for n, path in enumerate(files, 1):
-            if progress:
-                progress(n, len(files), path)
+    items = ((path, None) for path in files)
+    yield from _ingest_prepared(store, items, len(files), sender, received, max_bytes, progress, workers)
+
+
+def ingest_many(store: Store, items: Iterable[tuple[str, bytes, str | None, dt.datetime | None]], *,
+                total: int | None = None, workers: int | None = None,
+                max_bytes: int = MAX_FILE_BYTES) -> Iterator[Outcome]:
+    """``ingest_bytes`` for many (name, bytes, sender, received), in order, as a folder load stores
+    them (checked ahead, stored in batches, one transaction each); the demo uses it."""
+    prepared = ((name, (data, sender, received)) for name, data, sender, received in items)
+    yield from _ingest_prepared(store, prepared, total, None, None, max_bytes, None, workers)
+
+
+CHECK_AHEAD = 64  # files checked ahead of the writer before it opens the store
+
+
+def _ingest_prepared(store, items, total, sender, received, max_bytes, progress, workers) -> Iterator[Outcome]:
+    units, plans = load_units(), load_plans()
+    workers = _workers(workers, total)
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            import multiprocessing
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+            checked_files = pool.imap(_prepare_one, ((item, max_bytes) for item in items), chunksize=4)
+        else:
+            checked_files = (_prepare_one((item, max_bytes)) for item in items)
+        batch: list = []
+        n = 0
+        done = False
+        while not done:
+            batch.clear()
             try:
-                if opened_at is None:
-                    held.enter_context(store.session())
-                    opened_at = time.monotonic()
-                yield _ingest_path(store, path, sender, received, max_bytes, units, plans)
+                while len(batch) < CHECK_AHEAD:
+                    batch.append(next(checked_files))
+            except StopIteration:
+                done = True
             except StoreFault as exc:
-                yield Outcome(file=clean_name(str(path)), status="system-error", sha256="", message=str(exc))
-                return
-            if time.monotonic() - opened_at > HOLD_SECONDS:
+                batch.append(exc)
+                done = True
+            held = contextlib.ExitStack()
+            opened_at = None
+            try:
+                for prepared in batch:
+                    n += 1
+                    if isinstance(prepared, StoreFault):
+                        yield Outcome(file="", status="system-error", sha256="", message=str(prepared))
+                        return
+                    name, path, data, sha, checked, extra, early = prepared
+                    if progress:
+                        progress(n, total, path)
+                    if early is not None:  # unreadable, or the reader failed: refused, nothing stored
+                        yield early
+                        continue
+                    who, when = (extra[1], extra[2]) if extra else (sender, received)
+                    try:
+                        if opened_at is None:
+                            held.enter_context(store.session())
+                            opened_at = time.monotonic()
+                        yield _store_prepared(store, data, name, who, when, units, plans, max_bytes, checked, sha)
+                    except StoreFault as exc:
+                        yield Outcome(file=name, status="system-error", sha256="", message=str(exc))
+                        return
+                    if time.monotonic() - opened_at > HOLD_SECONDS:
+                        held.close()
+                        opened_at = None
+            finally:
                 held.close()
-                opened_at = None
+
+
+def _workers(workers: int | None, total: int | None) -> int:
+    if workers is None:
+        import os
+        import threading
+        # forking is safe only from a process that runs no other thread (the command line, the demo)
+        alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
+        many = total is None or total >= 2 * CHECK_AHEAD  # None: not known, the demo's ~1,900
+        alone = alone and not getattr(Store._local, "sessions", None)  # no database open while forking
+        workers = min(2, len(os.sched_getaffinity(0))) if alone and many else 1
+    return max(1, workers)
+
+
+def _prepare_one(arg) -> tuple:
+    """The store-free part of a file's load (in a worker process): read it, hash it, check it.
+    (name, path, data, sha, checked, extra, early outcome)."""
+    (path_or_name, extra), max_bytes = arg
+    units, plans = load_units(), load_plans()  # cached per process
+    if extra is None:
+        path = Path(path_or_name)
+        name = clean_name(str(path))
+        try:
+            data = read_file_bounded(path, max_bytes)
+        except OSError as exc:
+            if is_system_error(exc):
+                raise fault_from(exc) from exc
+            outcome = Outcome(file=name, status="rejected", sha256="")
+            outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
+            return name, path, None, "", None, None, outcome
+    else:
+        path = name = clean_name(path_or_name)
+        data = extra[0]
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        checked = check_bytes(data, units, plans, max_bytes) if len(data) <= max_bytes else None
+    except StoreFault:
+        raise
+    except Exception as exc:  # a reader bug must not end a folder load; the file is reported refused
+        if is_system_error(exc):
+            raise fault_from(exc) from exc
+        log.exception("unexpected error reading %s", name)
+        outcome = Outcome(file=name, status="rejected", sha256=sha)
+        outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
+        return name, path, None, sha, None, None, outcome
+    return name, path, data, sha, checked, extra, None
+
+
+def _store_prepared(store, data, name, sender, received, units, plans, max_bytes, checked, sha) -> Outcome:
+    try:
+        return _ingest(store, data, name, sender, received, units, plans, max_bytes, None, None,
+                       checked=checked, sha=sha)
+    except (StoreFault, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if is_system_error(exc):
+            raise fault_from(exc) from exc
+        log.exception("unexpected error storing %s", name)
+        outcome = Outcome(file=name, status="rejected", sha256=sha)
+        outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
+        return outcome
 
 
 def _ingest_path(store: Store, path: Path, sender: str | None, received: dt.datetime | None, max_bytes: int,

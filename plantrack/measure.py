@@ -154,12 +154,17 @@ def _province_series(store: Store, scope: Scope, plan: Plan) -> dict[str, Series
     return {code: Series(ind, "", pts) for code, pts in points.items() if (ind := plan.indicator(code))}
 
 
-def _unit_series(store: Store, scope: Scope, plan: Plan, unit_code: str | None = None) -> dict[tuple[str, str], Series]:
-    """(unit code, indicator) -> the unit's series, for every unit of the scope (or one)."""
+def _unit_series(store: Store, scope: Scope, plan: Plan, unit_code: str | None = None,
+                 unit_codes: list[str] | None = None, map_: str | None = None) -> dict[tuple[str, str], Series]:
+    """(unit code, indicator) -> the unit's series, for every unit of the scope (or one, or
+    those of ``unit_codes`` on ``map_``: what a report of one period shows)."""
     where, params = scope.where()
     extra = ""
     if unit_code is not None:
         extra, params = "AND r.district_code = ?", [*params, unit_code]
+    if unit_codes is not None:
+        extra += " AND r.map = ? AND list_contains(?::VARCHAR[], r.district_code)"
+        params = [*params, map_, unit_codes]
     known = _periods(plan)
     points: dict[tuple[str, str], dict[Period, tuple[int, int]]] = {}
     for unit, period, code, n, d in store.rows(_UNIT_VALUES_SQL.format(scope=where, extra=extra), params):
@@ -232,9 +237,11 @@ def _province_report(store: Store, province: Unit, period: str | Period | None, 
         base["indicators"] = [_indicator_entry(ind, None, None, [], n) for ind in plan.indicators]
         return base
     prov_series = _province_series(store, scope, plan)
-    unit_series = _unit_series(store, scope, plan)
+    reporting = expected_units(units, plan, province, p)
+    # only the units this period shows, on its map: a unit's status needs its own series only
+    unit_series = _unit_series(store, scope, plan, unit_codes=[u.code for u in reporting], map_=p.map)
     base["completeness"] = completeness(store, province, p, units, plans)
-    entries = [unit_entry(u, units) for u in expected_units(units, plan, province, p)]
+    entries = [unit_entry(u, units) for u in reporting]
     indicators = []
     for ind in plan.indicators:
         expected = {u.code for u in expected_units(units, plan, province, p, ind.code)}
@@ -338,35 +345,42 @@ def provinces_comparison(store: Store, indicator_code: str, period: str | Period
     units = units or load_units()
     plans = plans or load_plans()
     code = period.code if isinstance(period, Period) else str(period)
-    totals: dict[tuple[str, str], tuple[int, int]] = {}
-    for m, prov, n, d in store.rows(
-            "SELECT r.map, r.province_code, sum(v.numerator)::BIGINT, sum(v.denominator)::BIGINT "
+    # one query for every province and period of the indicator; each province's series is then
+    # the sum of its scope's parts (provinces merged whole, so the sums are exact)
+    totals: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for m, prov, per, n, d in store.rows(
+            "SELECT r.map, r.province_code, r.period, sum(v.numerator)::BIGINT, sum(v.denominator)::BIGINT "
             "FROM current_returns r JOIN return_values v ON v.return_id = r.id "
-            "WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND r.period = ? AND v.indicator = ? "
-            "GROUP BY ALL", [code, indicator_code]):
-        totals[(m, prov)] = (int(n), int(d))
+            "WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND v.indicator = ? "
+            "GROUP BY ALL", [indicator_code]):
+        totals[(m, prov, per)] = (int(n), int(d))
+    by_period: dict[str, list[tuple[str, str]]] = {}
+    for m, prov, per in totals:
+        by_period.setdefault(per, []).append((m, prov))
     table = units.provinces_2025 if map_ == NEW_MAP else units.provinces
     rows = []
-    with store.session():
-        for prov in sorted(table.values(), key=lambda u: u.code):
-            plan = plan_of(plans, units, prov)
-            ind = plan.indicator(indicator_code)
-            if ind is None:
-                continue
-            p = plan.period(code)
-            scope = scope_of(units, prov)
-            parts = ([totals.get((OLD_MAP, c)) for c in scope.old_codes] if p.map == OLD_MAP
-                     else [totals.get((NEW_MAP, scope.new_code))] if scope.new_code else [])
-            parts = [x for x in parts if x]
-            n = sum(x[0] for x in parts) if parts else None
-            d = sum(x[1] for x in parts) if parts else None
-            status = "no_data"
+    for prov in sorted(table.values(), key=lambda u: u.code):
+        plan = plan_of(plans, units, prov)
+        ind = plan.indicator(indicator_code)
+        if ind is None:
+            continue
+        p = plan.period(code)
+        scope = scope_of(units, prov)
+        mine = {(OLD_MAP, c) for c in scope.old_codes} | ({(NEW_MAP, scope.new_code)} if scope.new_code else set())
+        points: dict[Period, tuple[int, int]] = {}
+        for q in plan.periods():  # as _TOTALS_SQL: the scope's rows of each period, summed
+            parts = [totals[(m, c, q.code)] for m, c in by_period.get(q.code, ()) if (m, c) in mine]
             if parts:
-                series = _province_series(store, scope, plan).get(indicator_code)
-                status = series.status(p) if series else "no_data"
-            rows.append({"province_code": prov.code, "province": units.province_label(prov), "map": prov.map,
-                         "province_ref": units.province_ref(prov), "numerator": n, "denominator": d,
-                         "value": _round(percent(n, d)), "status": status})
+                points[q] = (sum(x[0] for x in parts), sum(x[1] for x in parts))
+        own = [totals.get((OLD_MAP, c, code)) for c in scope.old_codes] if p.map == OLD_MAP \
+            else [totals.get((NEW_MAP, scope.new_code, code))] if scope.new_code else []
+        own = [x for x in own if x]
+        n = sum(x[0] for x in own) if own else None
+        d = sum(x[1] for x in own) if own else None
+        status = Series(ind, "", points).status(p) if own else "no_data"
+        rows.append({"province_code": prov.code, "province": units.province_label(prov), "map": prov.map,
+                     "province_ref": units.province_ref(prov), "numerator": n, "denominator": d,
+                     "value": _round(percent(n, d)), "status": status})
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["province"]))
     return rows
 

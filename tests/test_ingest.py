@@ -140,3 +140,39 @@ def test_a_folder_load_reads_spreadsheetml_xml_and_refuses_other_xml(tmp_path):
     other = outcomes["ke-khai.xml"]
     assert other.status == "rejected" and [e.code for e in other.errors] == ["file-type"]
     assert "XML" in other.errors[0].message
+
+
+def test_only_the_newest_version_is_flagged_current_and_a_refused_file_changes_nothing(tmp_path):
+    store = new_store(tmp_path)
+    load(store, "933", "2023", full_values("933"))
+    load(store, "933", "2023", full_values("933", scale=2))
+    before = counts(store)
+    bad = full_values("933", scale=3)
+    bad["CT02"] = (10, 20)  # Số đạt > Tổng số: refused
+    assert load(store, "933", "2023", bad).status == "rejected"
+    assert store.rows("SELECT version, is_current FROM returns ORDER BY version") == [(1, False), (2, True)]
+    after = counts(store)
+    assert {k: after[k] - before[k] for k in after} == {"receipts": 1, "blobs": 1, "returns": 0,
+                                                        "return_values": 0, "issues": 1}
+
+
+def test_a_folder_load_checked_ahead_in_processes_gives_what_one_by_one_gives(tmp_path):
+    from plantrack.ingest import ingest_many
+
+    files = [(f"{c}-{p}.xlsx", make_return(c, p, full_values(c, scale=k)), None, dt.datetime(2020, 1, 1))
+             for k, p in enumerate(["2022", "2023"], 1) for c in ("930", "931", "932", "933")]
+    bad = full_values("934")
+    bad["CT01"] = (5, 9)
+    files.insert(3, ("bad.xlsx", make_return("934", "2023", bad), None, dt.datetime(2020, 1, 1)))
+    files.append(files[0])  # the same bytes again: unchanged
+    jump = full_values("930", scale=9)  # Tổng số ×4.5 from 2023's: a denominator-jump warning
+    files.append(("jump.xlsx", make_return("930", "2024", jump), None, dt.datetime(2020, 1, 1)))
+    one, many = new_store(tmp_path / "one"), new_store(tmp_path / "many")
+    expected = [ingest_bytes(one, d, n, sender=s, received=r) for n, d, s, r in files]
+    got = list(ingest_many(many, iter(files), workers=2))
+    shape = [(o.file, o.status, o.district_code, o.period, o.version, [i.code for i in o.errors + o.warnings])
+             for o in expected]
+    assert [(o.file, o.status, o.district_code, o.period, o.version, [i.code for i in o.errors + o.warnings])
+            for o in got] == shape
+    assert "denominator-jump" in shape[-1][-1] and shape[-2][1] == "unchanged" and shape[3][1] == "rejected"
+    assert counts(one) == counts(many)

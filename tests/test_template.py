@@ -63,3 +63,31 @@ def test_an_empty_form_is_accepted_with_every_indicator_not_reported():
     checked = check_bytes(make_return("933", "2024H1", {}))
     assert not checked.errors
     assert sorted(w.indicator for w in checked.warnings if w.code == "not-reported") == [f"CT0{i}" for i in range(1, 9)]
+
+
+def test_the_fast_form_writer_reads_exactly_as_the_openpyxl_form():
+    # the demo writes its ~1,900 forms by patching one openpyxl form per plan and period
+    from plantrack.plans import load_plans
+    from plantrack.template import FormWriter, template_bytes
+    from plantrack.units import load_units
+
+    units, plans = load_units(), load_plans()
+    writer = FormWriter()
+    cases = [(units.provinces["93"], units.districts["933"], plans.for_province("93"), "2024H1"),
+             (units.provinces["93"], units.districts["930"], plans.for_province("93"), "2024H1"),  # same skeleton
+             (units.provinces["93"], units.districts["930"], plans.for_province("93"), "2021"),  # another period
+             (units.provinces["31"], units.districts["311"], plans.for_province("31"), "2023")]
+    can_tho = units.provinces_2025["92"]
+    cases.append((can_tho, units.communes_of("92")[0], plans.for_unit(can_tho, units), "2025"))
+    for province, unit, plan, period in cases:
+        p = plan.period(period)
+        values = {i.code: ((None, "Không") if i.is_yesno else (1234 + n, 56 * n)) for n, i in enumerate(plan.indicators)}
+        values[plan.indicators[2].code] = (None, None)  # not reported: an empty cell, never zero
+        values[plan.indicators[3].code] = ("1.234", "12 3")  # text a district typed
+        slow = check_bytes(template_bytes(plan, province, unit, p, values=values))
+        fast_bytes = writer.form_bytes(plan, province, unit, p, values)
+        fast = check_bytes(fast_bytes)
+        assert (fast.district_code, fast.province_code, fast.period, fast.values) == \
+            (slow.district_code, slow.province_code, slow.period, slow.values)
+        assert [(i.code, i.cell, i.message) for i in fast.issues] == [(i.code, i.cell, i.message) for i in slow.issues]
+        assert fast_bytes == writer.form_bytes(plan, province, unit, p, values)  # deterministic
