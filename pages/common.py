@@ -267,7 +267,6 @@ def province_options() -> list[str]:
     """Every province's ref: today's 34 first, then the 63 former ones ('… (cũ)'); within each,
     those with returns first, then by name."""
     with_data = set(provinces_with_data())
-    u = units()
 
     def key(item):
         ref, p = item
