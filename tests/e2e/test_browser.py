@@ -237,7 +237,8 @@ def _open_every_page(server, page) -> None:
         _settle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} ({url}) raised"
         slug = re.sub(r"[^a-z0-9]+", "-", url.split("?")[0].rsplit("/", 1)[-1].lower()).strip("-") or "home"
-        assert "province=93" in url and "period=" in url, f"the link to {title} drops the selection: {url}"
+        # the first visit opens on today's Cần Thơ (the default with data), and every link keeps it
+        assert "province=92" in url and "period=" in url, f"the link to {title} drops the selection: {url}"
         _shot(page, f"page-{n:02d}-{slug}")
 
 
@@ -532,7 +533,8 @@ def _todays_can_tho(server, page, tmp_path) -> None:
     page.get_by_text(re.compile(r"Năm 2025: \d+ xã, phường phải nộp báo cáo cho Sở Y tế")).first.wait_for()
     _shot(page, "reform-3-completeness-communes")
 
-    page.goto(links["Huyện, xã"], wait_until="domcontentloaded")
+    # the sidebar's links carry the current selection (today's Cần Thơ, 2025): read them again
+    page.goto(_nav_links(page, server)["Huyện, xã"], wait_until="domcontentloaded")
     _settle(page)
     page.get_by_role("heading", name=re.compile(r"Xã, phường — Thành phố Cần Thơ")).first.wait_for()
     _shot(page, "reform-4-communes-heatmap")
