@@ -142,6 +142,8 @@ def _summary_sheet(ws: Worksheet, report: dict, units: Units, today: dt.date, ta
 
     head = 9
     for col, (title, width) in enumerate(_SUMMARY_COLUMNS, start=1):
+        if title == "Số huyện báo cáo" and report.get("unit_level") == "commune":
+            title = "Số xã, phường báo cáo"
         _head(ws.cell(head, col, title))
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[head].height = 48
@@ -205,6 +207,8 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
 
     top, sub = 4, 5
     for c, (title, width) in enumerate(_DETAIL_FIXED, start=1):
+        if c == 2 and report.get("unit_level") == "commune":
+            title = "Xã, phường, đặc khu"  # the reporting units since 1/7/2025
         _head(ws.cell(top, c, title))
         ws.merge_cells(start_row=top, start_column=c, end_row=sub, end_column=c)
         _box_range(ws, top, c, sub, c)

@@ -201,3 +201,18 @@ def test_a_later_plan_is_a_toml_file_with_its_own_targets_and_direction():
     assert projected_year(12.5, 20, 2026, 2028, 5, "at_most") == pytest.approx(2030)
     # a target of 90 %: 90 is achieved
     assert progress_status(90, 50, 2026, 2027, later.indicator("CT01").target, 2030) == "achieved"
+
+
+def test_the_export_of_a_commune_period_speaks_of_communes(tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from plantrack.export import export_report
+
+    store = new_store(tmp_path)
+    load(store, "31321", "2025", received=dt.datetime(2025, 11, 1))
+    wb = load_workbook(io.BytesIO(export_report(store, "Cần Thơ", "2025")))
+    texts = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert "Xã, phường, đặc khu" in texts and "Số xã, phường báo cáo" in texts
+    assert "Huyện, thị xã, thành phố" not in texts
