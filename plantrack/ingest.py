@@ -469,6 +469,20 @@ def _workers(workers: int | None, total: int | None) -> int:
     return max(1, workers)
 
 
+def _read_path(path: Path, max_bytes: int) -> tuple[str, bytes | None, Outcome | None]:
+    """(clean name, bytes, None), or (name, None, a refusal) for a file that cannot be opened; a
+    failing disk is the system's fault (``StoreFault``), never the file's."""
+    name = clean_name(str(path))
+    try:
+        return name, read_file_bounded(path, max_bytes), None
+    except OSError as exc:
+        if is_system_error(exc):
+            raise fault_from(exc) from exc
+        outcome = Outcome(file=name, status="rejected", sha256="")
+        outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
+        return name, None, outcome
+
+
 def _prepare_one(arg) -> tuple:
     """The store-free part of a file's load (in a worker process): read it, hash it, check it.
     (name, path, data, sha, checked, extra, early outcome)."""
@@ -476,15 +490,9 @@ def _prepare_one(arg) -> tuple:
     units, plans = load_units(), load_plans()  # cached per process
     if extra is None:
         path = Path(path_or_name)
-        name = clean_name(str(path))
-        try:
-            data = read_file_bounded(path, max_bytes)
-        except OSError as exc:
-            if is_system_error(exc):
-                raise fault_from(exc) from exc
-            outcome = Outcome(file=name, status="rejected", sha256="")
-            outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
-            return name, path, None, "", None, None, outcome
+        name, data, refused = _read_path(path, max_bytes)
+        if refused is not None:
+            return name, path, None, "", None, None, refused
     else:
         path = name = clean_name(path_or_name)
         data = extra[0]
@@ -520,15 +528,9 @@ def _store_prepared(store, data, name, sender, received, units, plans, max_bytes
 
 def _ingest_path(store: Store, path: Path, sender: str | None, received: dt.datetime | None, max_bytes: int,
                  units: Units, plans: Plans) -> Outcome:
-    name = clean_name(str(path))
-    try:
-        data = read_file_bounded(path, max_bytes)
-    except OSError as exc:
-        if is_system_error(exc):
-            raise fault_from(exc) from exc
-        outcome = Outcome(file=name, status="rejected", sha256="")
-        outcome.errors = [make_issue("file-type", detail=f"không mở được tệp: {exc.strerror}")]
-        return outcome
+    name, data, refused = _read_path(path, max_bytes)
+    if refused is not None:
+        return refused
     try:
         return ingest_bytes(store, data, name, sender=sender, received=received, units=units,
                             plans=plans, max_bytes=max_bytes)
