@@ -403,6 +403,9 @@ def cookie_script() -> str | None:
 
 # --- drawing helpers -----------------------------------------------------------------------
 
+# where the login box and the pickers are: the sidebar, folded away on a phone behind the » button
+SIDEBAR_PLACE = "ở thanh bên trái (trên điện thoại: bấm nút **»** ở góc trên bên trái màn hình để mở thanh bên)"
+
 PLOTLY_CONFIG = plotly_config()  # Vietnamese toolbar tooltips, download / zoom / reset only
 
 

@@ -77,4 +77,8 @@ if received_any and (many_periods or not commune):
                    "nộp trễ nhiều kỳ nhất"
                    + (f" (mỗi {word} ghi " + ("huyện cũ" if commune else "tỉnh cũ") + " của nó)"
                       if view["several_groups"] else "") + ".")
-        common.plot(charts.completeness_matrix(views.short_period_labels(view["rows"])), key="completeness_matrix")
+        rows = views.short_period_labels(view["rows"])
+        with st.container(key="wide_only_completeness_matrix"):  # a phone gets the list below (stylesheet.py)
+            common.plot(charts.completeness_matrix(rows), key="completeness_matrix")
+        with st.container(key="narrow_only_completeness_matrix"):
+            st.dataframe(views.completeness_list_rows(rows), hide_index=True, width="stretch")

@@ -47,9 +47,13 @@ if full["several_groups"]:
     with st.expander(f"Tóm tắt theo {'huyện cũ' if commune else 'tỉnh cũ'} ({len(group_names)} nhóm)",
                      expanded=commune and not search and not group):
         st.dataframe(views.group_summary_rows(full), hide_index=True, width="stretch")
-common.plot(charts.district_heatmap(report, order=view["order"], labels=view["labels"],
-                                    note="nhóm và đơn vị chậm nhất ở trên cùng" if full["several_groups"] else None),
-            key="districts_heatmap")
+with st.container(key="wide_only_districts_heatmap"):  # a phone gets the list below (stylesheet.py)
+    common.plot(charts.district_heatmap(report, order=view["order"], labels=view["labels"],
+                                        note="nhóm và đơn vị chậm nhất ở trên cùng" if full["several_groups"] else None),
+                key="districts_heatmap")
+with st.container(key="narrow_only_districts_heatmap"):
+    st.caption(f"Kết quả từng chỉ tiêu của mỗi {word}, {word} chậm nhất ở trên; bấm tên cột để xếp lại.")
+    st.dataframe(views.heatmap_list_rows(report, view), hide_index=True, width="stretch")
 common.draw_status_legend()
 
 st.subheader(f"Chi tiết một {'xã, phường' if commune else 'huyện'}")

@@ -32,7 +32,7 @@ ref = units.province_ref(province)
 st.header(f"Xuất báo cáo — {province_name}")
 if not common.require_data(province, period):
     st.stop()
-st.caption(f"Kỳ báo cáo: **{common.period_label(period)}** (đổi tỉnh và kỳ ở thanh bên trái).")
+st.caption(f"Kỳ báo cáo: **{common.period_label(period)}** (đổi tỉnh và kỳ {common.SIDEBAR_PLACE}).")
 merged = views.merger_text(province, units)
 if merged:
     st.caption(f"{merged}: các kỳ đến 30/6/2025 tổng hợp từ các huyện của các tỉnh trước đây, các kỳ sau từ các "

@@ -92,7 +92,7 @@ if not issues:
 may_download = bool(user) and (can_act_for(user, chosen["district_code"], units) or user.get("role") == "admin"
                                or chosen["sender"] == user.get("username"))  # one's own file, whatever it says
 if not user:
-    st.caption("Đăng nhập ở thanh bên trái để tải tệp gốc.")
+    st.caption(f"Đăng nhập {common.SIDEBAR_PLACE} để tải tệp gốc.")
 elif not may_download:
     st.caption("Tài khoản này không được tải tệp của đơn vị này.")
 elif not chosen["stored"]:

@@ -11,7 +11,7 @@ from plantrack.plain import markdown_text
 st.header("Không có trang này")
 asked = common.unknown_page_path(st.context.url, []) or ""
 st.warning(f"Địa chỉ **/{markdown_text(asked)}** không phải là một trang của hệ thống (có thể liên kết đã cũ "
-           "hoặc gõ nhầm). Hãy chọn một trang ở thanh bên trái, hoặc về trang Tổng quan.",
+           f"hoặc gõ nhầm). Hãy chọn một trang {common.SIDEBAR_PLACE}, hoặc về trang Tổng quan.",
            icon=":material/link_off:")
 st.page_link("pages/overview.py", label="Về trang Tổng quan", icon=":material/dashboard:",
              query_params=common.link_params())

@@ -33,7 +33,7 @@ st.header("Nộp báo cáo")
 
 user = common.current_user()
 if not user:
-    st.info("Hãy **đăng nhập** ở thanh bên trái để tải mẫu và nộp báo cáo của huyện, xã, phường.")
+    st.info(f"Hãy **đăng nhập** {common.SIDEBAR_PLACE} để tải mẫu và nộp báo cáo của huyện, xã, phường.")
     st.stop()
 
 units, plans = common.units(), common.plans()

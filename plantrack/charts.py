@@ -195,15 +195,49 @@ def _height(n_rows: int, per_row: int = 34, base: int = 190, minimum: int = 320)
     return max(minimum, base + per_row * max(n_rows, 0))
 
 
+# One figure serves a 1400 px desktop and a 390 px phone (Streamlit does not tell the server the
+# window's width): plotly never wraps a title, so titles are wrapped here to what a phone's
+# ~350 px chart holds, and the top margin grows with their lines.
+TITLE_CHARS = 36  # the title's lines (17 px)
+SUBTITLE_CHARS = 46  # the subtitle's (<sup>, smaller)
+
+
+def _pack(text: str, width: int, sep: str = " · ") -> list[str]:
+    """Lines of at most ``width`` characters, broken between ``sep``-separated items where one
+    can ("Đúng hạn: 4 · Trễ hạn: 2" never splits "Trễ hạn"), else between words."""
+    lines: list[str] = []
+    for item in text.split(sep):
+        if lines and len(lines[-1]) + len(sep) + len(item) <= width:
+            lines[-1] += sep + item
+        else:
+            lines += textwrap.wrap(item, width) or [""]
+    return lines
+
+
+def _phone_title(title: str) -> str:
+    """``"Title<br><sup>subtitle</sup>"`` with each part wrapped for a phone's width."""
+    head, _, rest = title.partition("<br>")
+    lines = [_wrap(head, TITLE_CHARS) if "<" not in head else head]
+    for part in rest.split("<br>") if rest else []:
+        inner = part.removeprefix("<sup>").removesuffix("</sup>")
+        if part.startswith("<sup>") and "<" not in inner:
+            lines += [f"<sup>{line}</sup>" for line in _pack(inner, SUBTITLE_CHARS)]
+        else:
+            lines.append(part)
+    return "<br>".join(lines)
+
+
 def _base_layout(fig: go.Figure, title: str, height: int, **extra: Any) -> go.Figure:
+    title = _phone_title(title)
+    lines = title.count("<br>") + 1
     fig.update_layout(
         template=TEMPLATE,
         separators=SEPARATORS,
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=17)),
         font=dict(family=FONT_FAMILY, size=13, color="#222222"),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=13)),
-        height=height,
-        margin=dict(l=10, r=30, t=90, b=20),
+        height=height + 20 * max(0, lines - 2),
+        margin=dict(l=10, r=20, t=max(90, 40 + 22 * lines), b=20),
         # Legend under the plot, in the figure's own space, so it never runs
         # into a long (two-line) title whatever the number of legend rows.
         legend=dict(
@@ -229,7 +263,7 @@ def _empty_figure(title: str, message: str = NO_DATA_TEXT) -> go.Figure:
 def _add_target_vline(fig: go.Figure) -> None:
     fig.add_vline(
         x=TARGET, line=dict(color=TARGET_LINE_COLOR, width=2, dash="dash"),
-        annotation_text=TARGET_LABEL, annotation_position="top",
+        annotation_text=TARGET_LABEL, annotation_position="top left",  # ends at the line: never past the edge
         annotation_font=dict(size=12, color=TARGET_LINE_COLOR),
     )
 
@@ -253,12 +287,16 @@ def _status_bars(
     values: Sequence[float | None],
     statuses: Sequence[str],
     hovers: Sequence[str],
+    labels_above: bool = False,
 ) -> None:
     """Horizontal bars, one trace per status (legend = Vietnamese status).
 
     Rows without data (``value is None``; callers give them status
     ``no_data``) get ``x=None`` — an empty row, never a zero bar — plus a grey
     "Chưa có số liệu" label at the start of the row.
+
+    ``labels_above``: each row's label is written above its bar, left-aligned, instead of
+    beside it, so that long labels do not squeeze the bars into a phone's last 100 px.
     """
     for status in STATUS_ORDER:
         idx = [i for i, s in enumerate(statuses) if s == status]
@@ -290,10 +328,23 @@ def _status_bars(
                 x=0, y=label, xref="x", yref="y", text=NO_DATA_TEXT, showarrow=False,
                 xanchor="left", font=dict(color="#6B6B6B", size=12, style="italic"),
             )
+        if labels_above:
+            fig.add_annotation(
+                x=0, y=label, xref="paper", yref="y", text=label, showarrow=False, align="left",
+                xanchor="left", yanchor="bottom", yshift=LABEL_SHIFT, font=dict(size=12), name="row-label",
+            )
     fig.update_yaxes(
         categoryorder="array", categoryarray=list(labels), autorange="reversed",
-        title=None, automargin=True,
+        title=None, automargin=True, showticklabels=not labels_above,
     )
+    # a few round ticks that a phone's width holds unrotated (0 %, 20 %, … 100 %)
+    fig.update_xaxes(nticks=7, tickangle=0, automargin=True)
+
+
+# bars with their label above: a row is the label's line (yshift above the bar's centre) and the bar
+LABEL_ROW = 64  # px per row
+LABEL_BARGAP = 0.5  # the bar fills half of its row
+LABEL_SHIFT = round(LABEL_ROW * (1 - LABEL_BARGAP) / 2)  # from the row's centre to the bar's top
 
 
 def _categorical_colorscale(colors: Sequence[str]) -> list[list[Any]]:
@@ -343,8 +394,9 @@ def _categorical_heatmap(
 
 
 def _indicator_label(ind: Mapping[str, Any]) -> str:
+    """``<b>CT01</b> Gia đình được cung cấp kiến thức BVTE``: one line, written above the bar."""
     name = ind.get("short_name") or ind.get("name") or ""
-    return f"<b>{ind.get('code', '')}</b> {_wrap(name, 34)}" if name else f"<b>{ind.get('code', '')}</b>"
+    return f"<b>{ind.get('code', '')}</b> {name}" if name else f"<b>{ind.get('code', '')}</b>"
 
 
 def _indicator_hover(ind: Mapping[str, Any]) -> str:
@@ -390,7 +442,7 @@ def progress_bars(report: Mapping[str, Any]) -> go.Figure:
     labels = [_indicator_label(i) for i in indicators]
     values = [None if _is_missing(i.get("value")) else float(i["value"]) for i in indicators]
     _status_bars(fig, labels, values, [_ind_status(i) for i in indicators],
-                 [_indicator_hover(i) for i in indicators])
+                 [_indicator_hover(i) for i in indicators], labels_above=True)
 
     req = [(lab, float(i["required"])) for lab, i in zip(labels, indicators) if not _is_missing(i.get("required"))]
     if req:
@@ -407,7 +459,8 @@ def progress_bars(report: Mapping[str, Any]) -> go.Figure:
         range=_percent_range(values + [r for _, r in req]), title="Tỷ lệ đạt được (%)",
         ticksuffix=" %", zeroline=True, zerolinecolor="#999999",
     )
-    return _base_layout(fig, title, _height(len(indicators), per_row=46, base=240), barmode="overlay", bargap=0.35)
+    return _base_layout(fig, title, _height(len(indicators), per_row=LABEL_ROW, base=240), barmode="overlay",
+                        bargap=LABEL_BARGAP)
 
 
 # --------------------------------------------------------------------------- #
@@ -449,6 +502,7 @@ def _add_projection(
 
 
 REFORM_LINE_COLOR = "#6A3D9A"
+MAX_PERIOD_TICKS = 8  # more periods than this: only the years are named on the time axis
 
 
 def reform_label(reform: Mapping[str, Any] | None) -> str:
@@ -468,7 +522,7 @@ def _add_reform_vline(fig: go.Figure, reform: Mapping[str, Any] | None) -> None:
         return
     fig.add_vline(
         x=float(reform["t"]), line=dict(color=REFORM_LINE_COLOR, width=2, dash="dot"),
-        annotation_text=reform_label(reform), annotation_position="bottom left",
+        annotation_text=_wrap(reform_label(reform), 22), annotation_position="bottom left",  # fits a phone
         annotation_font=dict(size=12, color=REFORM_LINE_COLOR), annotation_bgcolor="rgba(255,255,255,0.85)",
     )
 
@@ -483,7 +537,7 @@ def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
         f" năm {target_year}" if target_year else ""
     )
     if traj.get("name"):
-        title += f"<br><sup>{_wrap(traj['name'], 110)}</sup>"
+        title += f"<br><sup>{traj['name']}</sup>"  # wrapped with the title (_phone_title)
 
     points = sorted(
         (p for p in traj.get("points") or [] if p.get("t") is not None or period_t(p.get("period", "")) is not None),
@@ -544,10 +598,14 @@ def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
     _add_target_hline(fig)
     _add_reform_vline(fig, traj.get("reform"))
     tickvals = sorted(tick_t)
-    fig.update_xaxes(title="Kỳ báo cáo", showgrid=True)
+    fig.update_xaxes(title="Kỳ báo cáo", showgrid=True, tickangle=0)
     if tickvals:
+        # many periods: the half-years keep their grid line but only the years are named, so the
+        # labels stay level and apart on a phone (a point's hover names its period)
+        crowded = len(tickvals) > MAX_PERIOD_TICKS
         fig.update_xaxes(
-            tickmode="array", tickvals=tickvals, ticktext=[tick_t[t] for t in tickvals],
+            tickmode="array", tickvals=tickvals,
+            ticktext=["" if crowded and not float(t).is_integer() else tick_t[t] for t in tickvals],
             range=[min(tickvals) - 0.3, x_max + 0.3],
         )
     fig.update_yaxes(range=[0, max(_percent_range(ys, 1.1)[1], 110)], title="Tỷ lệ (%)", ticksuffix=" %")

@@ -47,6 +47,20 @@ SCREEN_CSS = f"""
 [data-testid="stElementToolbar"] {{ display: none !important; }}
 """
 
+# Streamlit stacks columns at 640 px and below; there a heatmap cannot be read, so a page puts the
+# heatmap in ``st.container(key="wide_only_…")`` and a list of the same rows in
+# ``st.container(key="narrow_only_…")`` (Streamlit gives a keyed container the class ``st-key-<key>``)
+# and only one of them shows. Paper is wide: it prints the heatmap.
+PHONE_WIDTH = 640
+NARROW_CSS = f"""
+@media (max-width: {PHONE_WIDTH}px) {{
+  [class*="st-key-wide_only_"] {{ display: none !important; }}
+}}
+@media (min-width: {PHONE_WIDTH + 1}px), print {{
+  [class*="st-key-narrow_only_"] {{ display: none !important; }}
+}}
+"""
+
 PRINT_CSS = """
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
@@ -67,4 +81,4 @@ PRINT_CSS = """
 }
 """
 
-STYLESHEET = f"<style>{SCREEN_CSS}{PRINT_CSS}</style>"
+STYLESHEET = f"<style>{SCREEN_CSS}{NARROW_CSS}{PRINT_CSS}</style>"

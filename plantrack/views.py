@@ -537,3 +537,64 @@ def my_unit_view(duties: Iterable, figures: Iterable[Mapping], next_duty=None) -
 def search_chase(rows: Iterable[Mapping], search: str = "") -> list[Mapping]:
     """The chase list's rows (``chase.chase_list``) whose unit or group holds the searched words."""
     return [r for r in rows if _matches(r, search)]
+
+
+# --- a phone's view of the heatmaps (issue 10): a list sortable by its column headers ----------
+
+def heatmap_list_rows(report: Mapping, view: Mapping) -> list[dict]:
+    """The units of a ``heatmap_view`` page as table rows for a narrow screen, where a units ×
+    indicators heatmap cannot be read: one row per unit in the heatmap's order (furthest behind
+    first, ``Thứ tự`` 1 being the furthest behind of all matched units), how many indicators it is
+    behind on or did not report, then each indicator's result as text ("52,5 %", "Có", "Chưa báo cáo")."""
+    word = charts.unit_word(view.get("unit_level"))
+    indicators = list(report.get("indicators") or [])
+    cells: dict[str, dict[str, str]] = {}
+    for ind in indicators:
+        for u in ind.get("units") or []:
+            value = u.get("value")
+            if value is None:
+                text = charts.NOT_REPORTED_TEXT
+            elif ind.get("kind") == "yesno":
+                text = "Có" if value >= 100 else "Không"
+            else:
+                text = format_percent(value)
+            cells.setdefault(str(u.get("unit_code") or u.get("district_code")), {})[ind.get("code", "")] = text
+    keys = charts.unit_need_keys(report)
+    rank = {c: n for n, c in enumerate(view.get("all") or view.get("order") or [], start=1)}
+    labels = view.get("labels") or {}
+    return [{
+        "Thứ tự": rank.get(c),
+        word.capitalize(): labels.get(c, c),
+        "Số chỉ tiêu chậm hoặc chưa báo cáo": -keys[c][0] if c in keys else None,
+        **{ind.get("code", ""): cells.get(c, {}).get(ind.get("code", ""), charts.NOT_REPORTED_TEXT)
+           for ind in indicators},
+    } for c in view.get("order") or []]
+
+
+def completeness_list_rows(rows: Iterable[Mapping]) -> list[dict]:
+    """The rows of a ``completeness_view`` page as a table for a narrow screen: one row per unit in
+    the given order (furthest behind first), its reports not sent or refused, sent late, then its
+    state in each period, newest period first (the one being chased)."""
+    rows = [r for r in rows if r.get("state") in COMPLETENESS_LABELS_VI]
+    units: dict[str, dict] = {}
+    periods: dict[str, str] = {}
+    commune = False
+    for r in rows:
+        c = _code(r)
+        commune = commune or bool(r.get("commune_code"))
+        periods.setdefault(str(r["period"]), r.get("period_label") or charts.period_label(str(r["period"])))
+        u = units.setdefault(c, {"label": r.get("label") or _name(r), "states": {}})
+        u["states"][str(r["period"])] = r["state"]
+    newest_first = sorted(periods, key=lambda p: charts.period_t(p) or 0, reverse=True)
+    word = charts.unit_word("commune" if commune else "district")
+    out = []
+    for n, (c, u) in enumerate(units.items(), start=1):
+        states = u["states"]
+        out.append({
+            "Thứ tự": n,
+            word.capitalize(): u["label"],
+            "Chưa nộp hoặc bị từ chối": sum(s in ("missing", "refused") for s in states.values()),
+            "Trễ hạn": sum(s == "late" for s in states.values()),
+            **{periods[p]: COMPLETENESS_LABELS_VI[states[p]] if p in states else "" for p in newest_first},
+        })
+    return out

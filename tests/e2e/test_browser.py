@@ -600,3 +600,99 @@ def _todays_can_tho(server, page, tmp_path) -> None:
     _go(page, "Tiến độ")
     page.get_by_role("heading", name=re.compile(r"Tiến độ — Tỉnh Hậu Giang \(cũ\)")).wait_for()
     _shot(page, "reform-10-hau-giang-trajectory")
+
+
+# --- issue #10: usable on a phone ----------------------------------------------------------------
+
+WIDTHS = {1400: 900, 390: 844}  # a desktop and a phone (iPhone 12–15: 390×844)
+PHONE = 640  # Streamlit stacks columns below this width; plantrack swaps heatmaps for lists (stylesheet.py)
+# what each page the router lists shows first (its header) and must draw (a chart or a table), at
+# today's Cần Thơ 2025 (the first visit's selection); a visitor (not logged in) sees every page
+PAGE_CONTENT = {
+    "Tổng quan": (r"Tổng quan — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),
+    "Tiến độ": (r"Tiến độ — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),
+    "Huyện, xã": (r"Xã, phường — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),
+    "So sánh tỉnh": (r"So sánh tỉnh", '[data-testid="stPlotlyChart"]'),
+    "Tình hình nộp báo cáo": (r"Tình hình nộp báo cáo — Thành phố Cần Thơ", '[data-testid="stDataFrame"]'),
+    "Đơn vị của tôi": (r"Đơn vị của tôi", '[data-testid="stAlert"]'),
+    "Nộp báo cáo": (r"Nộp báo cáo", '[data-testid="stAlert"]'),
+    "Lịch sử": (r"Lịch sử nộp báo cáo", '[data-testid="stDataFrame"]'),
+    "Xuất báo cáo": (r"Xuất báo cáo — Thành phố Cần Thơ", '[data-testid="stDownloadButton"]'),
+    "Chỉ tiêu": (r"Chỉ tiêu — Thành phố Cần Thơ", '[data-testid="stTable"]'),
+    "Hướng dẫn": (r"Hướng dẫn", '[data-testid="stTable"]'),
+}
+
+_FIT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const width = window.innerWidth;
+  // what sticks out of the window on the right (charts, tables, long words); a table's own scroller is fine
+  const out = [...main.querySelectorAll('[data-testid="stElementContainer"]')]
+    .filter(e => e.getClientRects().length > 0 && e.getBoundingClientRect().right > width + 1)
+    .map(e => (e.getAttribute('data-testid') + ' ' + (e.innerText || '').slice(0, 60)));
+  return {doc: document.documentElement.scrollWidth, main: main.scrollWidth, width, out};
+}"""
+
+
+def _fits(page, where: str) -> None:
+    """Nothing on the page is wider than the window: no sideways scrolling of the page itself."""
+    fit = page.evaluate(_FIT_JS)
+    assert fit["doc"] <= fit["width"] + 1 and fit["main"] <= fit["width"] + 1, f"{where}: wider than the window {fit}"
+    assert not fit["out"], f"{where}: sticks out of the window: {fit['out']}"
+
+
+def _context(browser, width: int):
+    context = browser.new_context(viewport={"width": width, "height": WIDTHS[width]}, locale="vi-VN")
+    context.set_default_timeout(STEP_TIMEOUT)
+    return context
+
+
+def _visible_count(page, selector: str) -> int:
+    return page.locator(selector).evaluate_all("els => els.filter(e => e.getClientRects().length > 0).length")
+
+
+def _one_variant_shown(page, name: str, width: int) -> None:
+    """The wide variant (a heatmap) shows on a desktop, the narrow one (a list) on a phone, never both."""
+    wide, narrow = f".st-key-wide_only_{name}", f".st-key-narrow_only_{name}"
+    page.locator(f"{wide}, {narrow}").first.wait_for(state="attached")
+    shown, hidden = (narrow, wide) if width < PHONE else (wide, narrow)
+    assert _visible_count(page, shown) == 1, f"{shown} is not shown at {width} px"
+    assert _visible_count(page, hidden) == 0, f"{hidden} is shown at {width} px"
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_at_desktop_and_phone_width(server, browser, width):
+    context = _context(browser, width)
+    page = context.new_page()
+    try:
+        with _shot_on_failure(page, f"width-{width}"):
+            _open(page, server)
+            links = _nav_links(page, server)
+            assert set(links) == set(PAGE_CONTENT), links
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            # a phone opens with the sidebar folded away (the page gets the whole screen)
+            assert (sidebar.get_attribute("data-collapsed") == "false") == (width >= PHONE)
+            for n, (title, url) in enumerate(links.items(), 1):
+                _open(page, url)
+                slug = re.sub(r"[^a-z0-9]+", "-", url.split("?")[0].rsplit("/", 1)[-1].lower()).strip("-") or "home"
+                _shot(page, f"w{width}-{n:02d}-{slug}")
+                heading, content = PAGE_CONTENT[title]
+                assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised"
+                assert page.get_by_role("heading", name=re.compile(heading)).first.is_visible(), title
+                assert _visible_count(page, content) > 0, f"{title}: no {content}"
+                _no_english(page, title)
+                _fits(page, f"{title} at {width} px")
+                if title == "Huyện, xã":
+                    _one_variant_shown(page, "districts_heatmap", width)
+
+            # a period of districts: the completeness matrix (a list on a phone)
+            _open(page, server + "/nop-bao-cao-cac-huyen?province=93&period=2024")
+            page.get_by_role("heading", name=re.compile("Tình hình nộp báo cáo — Tỉnh Hậu Giang")).first.wait_for()
+            _one_variant_shown(page, "completeness_matrix", width)
+            _fits(page, f"completeness of districts at {width} px")
+            _shot(page, f"w{width}-completeness-districts")
+            _open(page, server + "/huyen?province=93&period=2024")
+            _one_variant_shown(page, "districts_heatmap", width)
+            _fits(page, f"districts at {width} px")
+            _shot(page, f"w{width}-districts-2024")
+    finally:
+        context.close()
