@@ -33,8 +33,9 @@ search = st.text_input(f"Tìm {word}" + (" hoặc huyện cũ" if commune else "
 if expected:
     st.caption(f"{label}: {expected} {word} phải nộp báo cáo cho "
                f"{views.receiving_office(province, period_map)}.")
-    for column, (state, n) in zip(st.columns(len(counts)), counts.items()):
-        column.metric(f"{label}: {COMPLETENESS_LABELS_VI[state].lower()}", f"{n}/{expected}", border=True)
+    with st.container(key="pairs_completeness_counts"):  # two a row on a phone (stylesheet.py)
+        for column, (state, n) in zip(st.columns(len(counts)), counts.items()):
+            column.metric(f"{label}: {COMPLETENESS_LABELS_VI[state].lower()}", f"{n}/{expected}", border=True)
     if commune:
         common.plot(charts.completeness_groups(views.completeness_by_group(matrix, period),
                                                f"Tình hình nộp báo cáo {label} theo huyện cũ"),
@@ -81,4 +82,7 @@ if received_any and (many_periods or not commune):
         with st.container(key="wide_only_completeness_matrix"):  # a phone gets the list below (stylesheet.py)
             common.plot(charts.completeness_matrix(rows), key="completeness_matrix")
         with st.container(key="narrow_only_completeness_matrix"):
-            st.dataframe(views.completeness_list_rows(rows), hide_index=True, width="stretch")
+            st.caption(f"Thiếu: số kỳ chưa nộp hoặc bị từ chối; Trễ: số kỳ nộp trễ hạn. Kỳ mới nhất trước; "
+                       "bấm tên cột để xếp lại.")
+            st.dataframe(views.completeness_list_rows(rows), hide_index=True, width="stretch",
+                         column_config={word.capitalize(): st.column_config.Column(pinned=True, width="medium")})

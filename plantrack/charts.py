@@ -10,6 +10,7 @@ target.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -459,7 +460,9 @@ def progress_bars(report: Mapping[str, Any]) -> go.Figure:
         range=_percent_range(values + [r for _, r in req]), title="Tỷ lệ đạt được (%)",
         ticksuffix=" %", zeroline=True, zerolinecolor="#999999",
     )
-    return _base_layout(fig, title, _height(len(indicators), per_row=LABEL_ROW, base=240), barmode="overlay",
+    # half a row free above the first row: its label stays clear of the "Mục tiêu 100 %" above the plot
+    fig.update_yaxes(autorange=False, range=[len(labels) - 0.5, -1.0])
+    return _base_layout(fig, title, _height(len(indicators), per_row=LABEL_ROW, base=300), barmode="overlay",
                         bargap=LABEL_BARGAP)
 
 
@@ -491,7 +494,7 @@ def _add_projection(
         go.Scatter(
             x=[last[0], end_t], y=[last[1], end_y], mode="lines",
             # the year whose annual report first shows the target reached (as the trajectory page says)
-            name=f"Dự báo theo tốc độ hiện tại (đạt {format_percent(target, 0)} năm {math.ceil(proj - 1e-9)})",
+            name=f"Dự báo theo tốc độ hiện tại: {format_percent(target, 0)} năm {math.ceil(proj - 1e-9)}",
             line=dict(color=ACTUAL_LINE_COLOR, width=2, dash="dot"),
             hovertemplate=f"Dự báo: %{{y:.{SCREEN_DECIMALS}f}} %<extra></extra>",
         )
@@ -502,7 +505,8 @@ def _add_projection(
 
 
 REFORM_LINE_COLOR = "#6A3D9A"
-MAX_PERIOD_TICKS = 8  # more periods than this: only the years are named on the time axis
+MAX_PERIOD_TICKS = 8  # more periods than this: only the years are named on the time axis…
+MAX_YEAR_LABELS = 6  # …and no more than this many of them (every other year), level on a phone
 
 
 def reform_label(reform: Mapping[str, Any] | None) -> str:
@@ -603,9 +607,13 @@ def trajectory_chart(traj: Mapping[str, Any]) -> go.Figure:
         # many periods: the half-years keep their grid line but only the years are named, so the
         # labels stay level and apart on a phone (a point's hover names its period)
         crowded = len(tickvals) > MAX_PERIOD_TICKS
+        years = [t for t in tickvals if float(t).is_integer()]
+        step = max(1, math.ceil(len(years) / MAX_YEAR_LABELS)) if crowded else 1
+        anchor = float(target_year) if target_year is not None and float(target_year) in years else years[0]
+        named = {t for t in years if int(t - anchor) % step == 0} if crowded else set(tickvals)  # the target year's
         fig.update_xaxes(
             tickmode="array", tickvals=tickvals,
-            ticktext=["" if crowded and not float(t).is_integer() else tick_t[t] for t in tickvals],
+            ticktext=[tick_t[t] if t in named else "" for t in tickvals],
             range=[min(tickvals) - 0.3, x_max + 0.3],
         )
     fig.update_yaxes(range=[0, max(_percent_range(ys, 1.1)[1], 110)], title="Tỷ lệ (%)", ticksuffix=" %")
@@ -831,7 +839,8 @@ def completeness_groups(rows: Sequence[Mapping[str, Any]], title: str | None = N
     rows = list(rows or [])
     if not rows:
         return _empty_figure(title, "Chưa có kỳ báo cáo nào")
-    labels = [str(r.get("group") or "Không rõ") for r in rows]
+    names = [str(r.get("group") or "Không rõ") for r in rows]
+    labels = _unique([_short_group(n) for n in names], names)
     fig = go.Figure()
     for state in COMPLETENESS_ORDER:
         xs = [int(r.get(state) or 0) for r in rows]
@@ -841,8 +850,25 @@ def completeness_groups(rows: Sequence[Mapping[str, Any]], title: str | None = N
             orientation="h", name=COMPLETENESS_LABELS_VI[state], x=xs, y=labels,
             marker=dict(color=COMPLETENESS_COLORS[state], line=dict(color="#555555", width=0.5)),
             text=[format_count(x) if x else "" for x in xs], textposition="inside", insidetextanchor="middle",
-            hovertemplate="<b>%{y}</b><br>" + COMPLETENESS_LABELS_VI[state] + ": %{x}<extra></extra>",
+            customdata=names, hovertemplate="<b>%{customdata}</b><br>" + COMPLETENESS_LABELS_VI[state]
+            + ": %{x}<extra></extra>",
         ))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title=None, automargin=True)
     fig.update_xaxes(title="Số xã, phường", showgrid=True)
-    return _base_layout(fig, title, _height(len(labels), per_row=30, base=170), barmode="stack", bargap=0.3)
+    fig.update_xaxes(nticks=6, tickangle=0)
+    return _base_layout(fig, title, _height(len(labels), per_row=34, base=170), barmode="stack", bargap=0.3)
+
+
+_UNIT_KIND = re.compile(r"\b(Huyện|Thị xã|Thành phố|Quận|Thị trấn) ")
+GROUP_LABEL_CHARS = 16  # a group's label wraps after this many characters (two lines at most fit a row)
+
+
+def _short_group(name: str) -> str:
+    """A group's bar label, short enough to leave a phone room for the bars: the former districts'
+    names without "Huyện", "Thành phố"… (the hover keeps them), wrapped: ``"Vĩnh Thạnh,<br>Mỹ Xuyên"``."""
+    return _wrap(_UNIT_KIND.sub("", name), GROUP_LABEL_CHARS)
+
+
+def _unique(labels: list[str], names: list[str]) -> list[str]:
+    """Short labels, the full name kept where two short ones would be the same bar."""
+    return [n if labels.count(lab) > 1 else lab for lab, n in zip(labels, names)]

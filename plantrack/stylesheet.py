@@ -1,6 +1,6 @@
 """The dashboard's one stylesheet (app.py puts it on every page with ``st.html``).
 
-Two jobs, both where Streamlit 1.67 has no API:
+Three jobs, all where Streamlit 1.67 has no API:
 
 - **Vietnamese in place of Streamlit's English chrome.** The file uploader's button ("Upload"),
   its limit line ("50MB per file • XLSX…", which states Streamlit's limit, not the contract's
@@ -9,6 +9,8 @@ Two jobs, both where Streamlit 1.67 has no API:
   tables and charts (Search, Download as CSV, Fullscreen: English tooltips, and a CSV download the
   planner does not need, the export page gives Excel) is hidden. Everything else on screen is
   written by plantrack in Vietnamese; plotly's toolbar is translated by its config (plotly_vi).
+- **Usable on a phone** (below 640 px): a heatmap gives way to a list of the same rows (pages put
+  both in ``wide_only_…`` / ``narrow_only_…`` containers), metrics stay two a row, wide tables scroll.
 - **Printing a page prints the page**: in ``@media print`` the sidebar (with the login form),
   the header and its toolbar, Streamlit's status and decoration, widgets that do nothing on paper
   (buttons, uploaders, the chart toolbar) are hidden, the main column takes the paper's width and
@@ -47,7 +49,8 @@ SCREEN_CSS = f"""
 [data-testid="stElementToolbar"] {{ display: none !important; }}
 """
 
-# Streamlit stacks columns at 640 px and below; there a heatmap cannot be read, so a page puts the
+# Streamlit stacks columns at 640 px and below (a page keeps small metrics two a row with a
+# ``pairs_…`` container); there a heatmap cannot be read, so a page puts the
 # heatmap in ``st.container(key="wide_only_…")`` and a list of the same rows in
 # ``st.container(key="narrow_only_…")`` (Streamlit gives a keyed container the class ``st-key-<key>``)
 # and only one of them shows. Paper is wide: it prints the heatmap.
@@ -55,6 +58,15 @@ PHONE_WIDTH = 640
 NARROW_CSS = f"""
 @media (max-width: {PHONE_WIDTH}px) {{
   [class*="st-key-wide_only_"] {{ display: none !important; }}
+  /* small numbers side by side (two a row), not one a screen: st.columns in a "pairs_…" container */
+  [class*="st-key-pairs_"] [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; gap: 0.5rem; }}
+  [class*="st-key-pairs_"] [data-testid="stColumn"] {{
+    flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important;
+    width: calc(50% - 0.5rem) !important;
+  }}
+  /* a static table of many columns scrolls sideways instead of squeezing each word onto a line */
+  [data-testid="stTable"] {{ overflow-x: auto; }}
+  [data-testid="stTable"] table:has(tr > :nth-child(5)) {{ min-width: 720px; }}
 }}
 @media (min-width: {PHONE_WIDTH + 1}px), print {{
   [class*="st-key-narrow_only_"] {{ display: none !important; }}

@@ -545,7 +545,8 @@ def heatmap_list_rows(report: Mapping, view: Mapping) -> list[dict]:
     """The units of a ``heatmap_view`` page as table rows for a narrow screen, where a units ×
     indicators heatmap cannot be read: one row per unit in the heatmap's order (furthest behind
     first, ``Thứ tự`` 1 being the furthest behind of all matched units), how many indicators it is
-    behind on or did not report, then each indicator's result as text ("52,5 %", "Có", "Chưa báo cáo")."""
+    behind on or did not report, then each indicator's result as text ("52,5 %", "Có", "Chưa báo cáo").
+    The unit comes first (a page pins it while the indicators scroll)."""
     word = charts.unit_word(view.get("unit_level"))
     indicators = list(report.get("indicators") or [])
     cells: dict[str, dict[str, str]] = {}
@@ -563,8 +564,8 @@ def heatmap_list_rows(report: Mapping, view: Mapping) -> list[dict]:
     rank = {c: n for n, c in enumerate(view.get("all") or view.get("order") or [], start=1)}
     labels = view.get("labels") or {}
     return [{
-        "Thứ tự": rank.get(c),
         word.capitalize(): labels.get(c, c),
+        "Thứ tự": rank.get(c),
         "Số chỉ tiêu chậm hoặc chưa báo cáo": -keys[c][0] if c in keys else None,
         **{ind.get("code", ""): cells.get(c, {}).get(ind.get("code", ""), charts.NOT_REPORTED_TEXT)
            for ind in indicators},
@@ -574,7 +575,9 @@ def heatmap_list_rows(report: Mapping, view: Mapping) -> list[dict]:
 def completeness_list_rows(rows: Iterable[Mapping]) -> list[dict]:
     """The rows of a ``completeness_view`` page as a table for a narrow screen: one row per unit in
     the given order (furthest behind first), its reports not sent or refused, sent late, then its
-    state in each period, newest period first (the one being chased)."""
+    state in each period, newest period first (the one being chased). The unit comes first (a page
+    pins it while the periods scroll), then ``Thứ tự`` (1 = furthest behind), ``Thiếu`` (reports not
+    sent or refused) and ``Trễ`` (sent late)."""
     rows = [r for r in rows if r.get("state") in COMPLETENESS_LABELS_VI]
     units: dict[str, dict] = {}
     periods: dict[str, str] = {}
@@ -591,10 +594,10 @@ def completeness_list_rows(rows: Iterable[Mapping]) -> list[dict]:
     for n, (c, u) in enumerate(units.items(), start=1):
         states = u["states"]
         out.append({
-            "Thứ tự": n,
             word.capitalize(): u["label"],
-            "Chưa nộp hoặc bị từ chối": sum(s in ("missing", "refused") for s in states.values()),
-            "Trễ hạn": sum(s == "late" for s in states.values()),
+            "Thứ tự": n,
+            "Thiếu": sum(s in ("missing", "refused") for s in states.values()),  # not sent or refused
+            "Trễ": sum(s == "late" for s in states.values()),
             **{periods[p]: COMPLETENESS_LABELS_VI[states[p]] if p in states else "" for p in newest_first},
         })
     return out

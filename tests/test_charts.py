@@ -356,10 +356,12 @@ def test_trajectory_realistic(trajectory):
     assert "năm 2028" in proj.name  # 2027.4: the 2028 annual report is the first to show 100 %
     ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext))
     assert min(ticks) >= 2019.5  # no stray tick before the first period
-    assert ticks[2022.0] == "2022" and ticks[2025.0] == "2025"
-    # ten periods and years: a phone's width holds the years, level; the half-years keep their grid line
-    assert len(ticks) > charts.MAX_PERIOD_TICKS and ticks[2020.5] == "" and fig.layout.xaxis.tickangle == 0
-    assert all(text == str(int(t)) for t, text in ticks.items() if float(t).is_integer())
+    # eleven periods and years: a phone's width holds every other year, level, counted from the target
+    # year; the half-years and the other years keep their grid line
+    assert len(ticks) > charts.MAX_PERIOD_TICKS and fig.layout.xaxis.tickangle == 0
+    assert {t: text for t, text in ticks.items() if text} == {2021.0: "2021", 2023.0: "2023", 2025.0: "2025",
+                                                              2027.0: "2027"}
+    assert ticks[2020.5] == "" and ticks[2022.0] == ""
     assert fig.layout.xaxis.range[1] >= 2027.4
     assert fig.layout.yaxis.range[1] > 100
 
@@ -692,3 +694,16 @@ def test_province_ranking_keeps_its_short_labels_beside_the_bars(provinces):
     fig = province_ranking(provinces, "CT01")
     assert fig.layout.yaxis.showticklabels is not False
     assert not [a for a in fig.layout.annotations if a.name == "row-label"]
+
+
+def test_completeness_groups_labels_are_short_and_the_hover_names_the_group_in_full():
+    rows = [{"group": "Huyện Vĩnh Thạnh, Huyện Mỹ Xuyên", "on_time": 1, "missing": 2},
+            {"group": "Thành phố Vị Thanh", "on_time": 3},
+            {"group": "Huyện Châu Thành", "missing": 1}, {"group": "Thị xã Châu Thành", "late": 1}]
+    fig = charts.completeness_groups(rows)
+    labels = list(fig.layout.yaxis.categoryarray)
+    assert labels[:2] == ["Vĩnh Thạnh, Mỹ<br>Xuyên", "Vị Thanh"]
+    assert labels[2:] == ["Huyện Châu Thành", "Thị xã Châu Thành"]  # two bars never share a label
+    assert all(len(line) <= charts.GROUP_LABEL_CHARS for lab in labels[:2] for line in lab.split("<br>"))
+    on_time = next(t for t in fig.data if t.name == "Đúng hạn")
+    assert list(on_time.customdata)[0] == "Huyện Vĩnh Thạnh, Huyện Mỹ Xuyên" and "%{customdata}" in on_time.hovertemplate
