@@ -414,6 +414,15 @@ def plot(fig, key: str | None = None) -> None:
     st.plotly_chart(fig, theme=None, width="stretch", config=PLOTLY_CONFIG, key=key)
 
 
+def draw_issues(rows: list[dict], key: str) -> None:
+    """A file's errors or warnings (``annotate.issue_rows``): a table on a desktop, a list on a phone,
+    where the table's message column would sit off screen (stylesheet.py shows one of the two)."""
+    with st.container(key=f"wide_only_{key}"):
+        st.dataframe(rows, hide_index=True, width="stretch")
+    with st.container(key=f"narrow_only_{key}"):
+        st.markdown(views.issue_lines(rows))
+
+
 def require_data(province: Unit, period: str | None, *, available: list[str] | None = None,
                  where: str | None = None) -> bool:
     """True when there are returns for the period (any period, when ``period`` is None);

@@ -65,7 +65,7 @@ for n, item in enumerate(view["refused"]):
     with st.container(border=True):
         st.markdown(f"**{item['period_label']}** — gửi lúc {item['when']}, bị từ chối vì {len(item['issues'])} lỗi. "
                     f"Tệp **{markdown_text(item['filename'])}**")
-        st.dataframe(issue_rows(item["issues"], plan), hide_index=True, width="stretch")
+        common.draw_issues(issue_rows(item["issues"], plan), key=f"my_unit_issues_{n}")
         marked = common.marked_copy(item["receipt"])
         if marked is not None:
             stem = file_name(item["filename"]).rsplit(".", 1)[0]

@@ -167,8 +167,8 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
             why = "Sửa các lỗi ghi dưới đây (hoặc trong tệp đã đánh dấu lỗi) rồi tải tệp lên lại."
         st.error(f"Không nhận tệp này ({len(outcome.errors)} lỗi); không có số liệu nào của tệp được lưu. {why}",
                  icon=":material/block:")
-        st.dataframe(issue_rows(outcome.errors, plan_of(outcome.province_code, outcome.map)), hide_index=True,
-                     width="stretch")
+        common.draw_issues(issue_rows(outcome.errors, plan_of(outcome.province_code, outcome.map)),
+                           key=f"issues_{file_id}")
         if not any(i.cell for i in outcome.errors + outcome.warnings):
             return  # nothing in the file to mark: the table says it all
         marked = st.session_state[ANNOTATED].get(file_id)

@@ -601,3 +601,22 @@ def completeness_list_rows(rows: Iterable[Mapping]) -> list[dict]:
             **{periods[p]: COMPLETENESS_LABELS_VI[states[p]] if p in states else "" for p in newest_first},
         })
     return out
+
+
+def issue_lines(rows: Iterable[Mapping]) -> str:
+    """The rows of ``annotate.issue_rows`` as a Markdown list for a narrow screen, where a table's
+    message column would sit off to the right: ``- **Ô F11** (trang BaoCao) · CT01 …: message``.
+    Every part may quote the file (a sheet name, a cell's text in a message): it is escaped, so
+    it reads as text and never as Markdown."""
+    from plantrack.annotate import COL_CELL, COL_INDICATOR, COL_KIND, COL_MESSAGE, COL_SHEET
+    from plantrack.plain import markdown_text
+
+    lines = []
+    for r in rows:
+        where = [f"**Ô {markdown_text(r[COL_CELL])}**" if r.get(COL_CELL) else "**Cả tệp**"]
+        if r.get(COL_SHEET):
+            where.append(f"(trang {markdown_text(r[COL_SHEET])})")
+        head = " ".join(where) + (f" · {markdown_text(r[COL_INDICATOR])}" if r.get(COL_INDICATOR) else "")
+        kind = f" *({markdown_text(r[COL_KIND])})*" if r.get(COL_KIND) else ""
+        lines.append(f"- {head}: {markdown_text(r.get(COL_MESSAGE) or '')}{kind}")
+    return "\n".join(lines)

@@ -114,3 +114,19 @@ def test_the_completeness_page_lists_the_matrixs_units_in_its_order(small):  # n
     periods = list(table.columns)[4:]  # newest first: the period being chased is the first one a phone shows
     assert periods[:4] == ["6T/2025", "2024", "6T/2024", "2023"] and periods[-1] == "6T/2020"
     assert set(table["2024"]) <= {"Đúng hạn", "Trễ hạn", "Chưa nộp", "Bị từ chối"}
+
+
+def test_a_files_errors_as_a_list_point_at_their_cells_and_stay_text():
+    from plantrack.annotate import issue_rows
+    from plantrack.issues import Issue
+    from plantrack.plans import load_plans
+
+    plan = load_plans().for_province("93")
+    issues = [Issue("num-gt-den", "error", "BaoCao", "F11", "CT01", "Số đạt (150) lớn hơn Tổng số (100)."),
+              Issue("not-a-number", "error", "[x](http://a.b)", "F13", "CT03", "Ô ghi **sáu mươi**, không phải số."),
+              Issue("period-missing", "error", None, None, None, "Tệp không ghi kỳ báo cáo.")]
+    lines = views.issue_lines(issue_rows(issues, plan)).split("\n")
+    assert len(lines) == 3 and all(line.startswith("- ") for line in lines)
+    assert lines[0].startswith("- **Ô F11** (trang BaoCao) · CT01") and "lớn hơn Tổng số" in lines[0]
+    assert "\\[x\\]\\(http\\:" in lines[1] and "\\*\\*sáu mươi\\*\\*" in lines[1]  # the file's text, escaped
+    assert lines[2].startswith("- **Cả tệp**: ")

@@ -696,3 +696,228 @@ def test_every_page_at_desktop_and_phone_width(server, browser, width):
             _shot(page, f"w{width}-districts-2024")
     finally:
         context.close()
+
+
+def _table_text(page, has_text: str) -> str:
+    """The text of the last table holding ``has_text``. A dataframe's grid writes its cells into the DOM
+    only once it is on screen (below a phone's fold it is empty), so each is scrolled to first."""
+    deadline = time.monotonic() + STEP_TIMEOUT / 1000
+    while time.monotonic() < deadline:
+        tables = page.locator(TABLES)
+        for i in reversed(range(tables.count())):
+            tables.nth(i).scroll_into_view_if_needed()
+            page.wait_for_timeout(200)
+            text = tables.nth(i).text_content() or ""
+            if has_text in text:
+                return text
+        page.wait_for_timeout(500)
+    raise AssertionError(f"no table holds {has_text!r}")
+
+
+def _phone(page) -> bool:
+    return page.viewport_size["width"] < PHONE
+
+
+def _sidebar_open(page) -> bool:
+    return page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "false"
+
+
+def _show_sidebar(page) -> None:
+    """Open the sidebar as a phone user does: the » button in the top left corner (the texts say so)."""
+    if _sidebar_open(page):
+        return
+    button = page.locator('[data-testid="stExpandSidebarButton"]')
+    box = button.bounding_box()
+    assert box and box["x"] < 80 and box["y"] < 80, f"the » button is not in the top left corner: {box}"
+    assert "»" in "".join(common_sidebar_place_words())  # what the pages tell a phone user to press
+    button.click()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
+                           ".getAttribute('data-collapsed') === 'false'", timeout=STEP_TIMEOUT)
+    page.wait_for_timeout(400)  # its slide-in
+
+
+def _hide_sidebar(page) -> None:
+    """On a phone the open sidebar covers the page: fold it away (its « button) to read the page."""
+    if not _phone(page) or not _sidebar_open(page):
+        return
+    page.locator('[data-testid="stSidebarCollapseButton"] button, button[data-testid="stSidebarCollapseButton"]') \
+        .first.click()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
+                           ".getAttribute('data-collapsed') === 'true'", timeout=STEP_TIMEOUT)
+    page.wait_for_timeout(400)
+
+
+def common_sidebar_place_words() -> str:
+    from pages.common import SIDEBAR_PLACE
+    return SIDEBAR_PLACE
+
+
+def _go_to(page, title: str) -> None:
+    """Follow the sidebar's link, opening the sidebar first on a phone and folding it after."""
+    if _phone(page):
+        _show_sidebar(page)
+    _go(page, title)
+    _hide_sidebar(page)
+
+
+def _log_in_anywhere(page, username: str, password: str, name: str) -> None:
+    """Log in with the sidebar's form; on a phone the sidebar is opened first and must hold the form whole."""
+    if _phone(page):
+        _show_sidebar(page)
+        form = page.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+        box = form.bounding_box()
+        width = page.viewport_size["width"]
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"the login form is cut: {box}"
+        _shot(page, f"{name}-sidebar-open")
+    _login(page, username, password)
+    _hide_sidebar(page)
+
+
+def _fill_form(path: Path, broken: bool) -> list[str]:
+    """Fill a downloaded form as an officer does (every Tổng số 200, Số đạt 150; yes/no: Có); a broken
+    one gets a Số đạt above its Tổng số and a Số đạt in words. Returns the broken cells."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from plantrack.template import COL_DEN, COL_NUM, FIRST_ROW
+
+    wb = load_workbook(path)
+    ws = wb["BaoCao"]
+    row, numeric = FIRST_ROW, []
+    while ws.cell(row, 2).value:
+        if ws.cell(row, COL_DEN).fill.fgColor.rgb.endswith("EEEEEE"):  # the yes/no indicator
+            ws.cell(row, COL_NUM).value = "Có"
+        else:
+            ws.cell(row, COL_DEN).value, ws.cell(row, COL_NUM).value = 200, 150
+            numeric.append(row)
+        row += 1
+    bad = []
+    if broken:
+        ws.cell(numeric[0], COL_NUM).value = 250
+        ws.cell(numeric[1], COL_NUM).value = "một trăm"
+        bad = [f"{get_column_letter(COL_NUM)}{numeric[0]}", f"{get_column_letter(COL_NUM)}{numeric[1]}"]
+    wb.save(path)
+    return bad
+
+
+# one officer per width: each walk sends its own unit's returns (the store is shared by the module)
+OFFICERS = {1400: ("huyen930", "Thành phố Vị Thanh"), 390: ("xa31321", "Phường Vị Thanh")}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_an_officers_day(server, browser, width, tmp_path):
+    """Log in, the own page, the form of the next period, a bad return refused with its cells, fixed,
+    sent again and accepted; at a desktop's and a phone's width."""
+    username, unit = OFFICERS[width]
+    context = _context(browser, width)
+    page = context.new_page()
+    name = f"officer-{width}"
+    try:
+        with _shot_on_failure(page, name):
+            _open(page, server)
+            _nav_links(page, server)
+            _log_in_anywhere(page, username, f"{username}-demo", name)
+            # an officer lands on their own unit
+            page.get_by_role("heading", name="Đơn vị của tôi").first.wait_for()
+            page.get_by_text(re.compile(re.escape(unit))).first.wait_for()
+            due = page.get_by_text(re.compile(r"Kỳ cần nộp tiếp theo: ")).first
+            due.wait_for()
+            period_label = re.search(r"Kỳ cần nộp tiếp theo: (.+?), hạn nộp", due.inner_text()).group(1)
+            _fits(page, f"{name} own page")
+            _shot(page, f"{name}-1-own-page")
+
+            with page.expect_download() as got:
+                page.get_by_role("button", name=re.compile("Tải mẫu báo cáo kỳ tiếp theo")).click()
+            form = tmp_path / "mau.xlsx"
+            got.value.save_as(form)
+            assert got.value.suggested_filename.startswith("mau-bao-cao-")
+            bad_cells = _fill_form(form, broken=True)
+
+            _go_to(page, "Nộp báo cáo")
+            page.get_by_text(re.compile("Đọc từ tệp")).click()
+            _settle(page)
+            _upload(page, "bao-cao-sai.xlsx", form.read_bytes())
+            page.get_by_text(re.compile(r"Không nhận tệp này \(2 lỗi\)")).wait_for()
+            _settle(page)
+            # the errors: a table on a desktop; a list on a phone (the table's messages would sit off screen)
+            shown = _visible_count(page, '[class*="st-key-narrow_only_issues_"]')
+            assert shown == (1 if _phone(page) else 0), f"{shown} error lists shown at {width} px"
+            if _phone(page):
+                cells = page.locator('[class*="st-key-narrow_only_issues_"]').last.inner_text()
+                assert "Ô " + bad_cells[0] in cells
+            else:
+                cells = _table_text(page, "Lỗi và cách sửa")
+            for cell in bad_cells:
+                assert cell in cells, f"the error table does not point at {cell}: {cells[:400]}"
+            assert "lớn hơn Tổng số" in cells
+            page.get_by_role("button", name=re.compile("Tải tệp đã đánh dấu lỗi")).first.wait_for()
+            _fits(page, f"{name} refused")
+            _shot(page, f"{name}-2-refused")
+
+            _fill_form(form, broken=False)  # the officer fixes the two cells
+            _upload(page, "bao-cao-da-sua.xlsx", form.read_bytes())
+            confirm = page.get_by_role("button", name="Nộp báo cáo này")
+            confirm.wait_for()
+            _settle(page)
+            _shot(page, f"{name}-3-preview")
+            confirm.click()
+            page.get_by_text(re.compile(rf"Đã nhận báo cáo {re.escape(unit)}.*{re.escape(period_label)}.*phiên bản \d+")) \
+                .wait_for()
+            _settle(page)
+            _fits(page, f"{name} accepted")
+            _shot(page, f"{name}-4-accepted")
+
+            _go_to(page, "Đơn vị của tôi")
+            page.get_by_text(re.compile(r"bị từ chối vì 2 lỗi")).first.wait_for()
+            page.get_by_text("bao-cao-sai.xlsx").first.wait_for()
+            received = _table_text(page, "Ngày nhận")  # the "Đã nhận" table
+            assert period_label in received, received[:300]
+            _fits(page, f"{name} own page after")
+            _shot(page, f"{name}-5-own-page-after")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_planners_day(server, browser, width, tmp_path):
+    """The overview, the completeness page's chase list, its Excel download opened with openpyxl."""
+    from openpyxl import load_workbook
+
+    context = _context(browser, width)
+    page = context.new_page()
+    name = f"planner-{width}"
+    try:
+        with _shot_on_failure(page, name):
+            _open(page, server + "/?province=93&period=2023H1")  # a half-year nobody has sent yet
+            _nav_links(page, server)
+            _log_in_anywhere(page, "tinh93", "tinh93-demo", name)
+            page.get_by_role("heading", name=re.compile(r"Tổng quan — Tỉnh Hậu Giang \(cũ\)")).first.wait_for()
+            _fits(page, f"{name} overview")
+            _shot(page, f"{name}-1-overview")
+
+            _go_to(page, "Tình hình nộp báo cáo")
+            page.get_by_role("heading", name=re.compile(r"Cần đôn đốc — 6 tháng đầu năm 2023")).first.wait_for()
+            chase = page.locator('[data-testid="stDataFrame"]').filter(has_text="Tình trạng").first
+            assert "Chưa nộp" in chase.text_content()
+            _one_variant_shown(page, "completeness_matrix", width)
+            _fits(page, f"{name} completeness")
+            counts = page.locator(".st-key-pairs_completeness_counts [data-testid='stMetric']")
+            boxes = counts.evaluate_all("els => els.map(e => e.getBoundingClientRect().toJSON())")
+            assert len(boxes) == 4
+            rows = len({round(b["y"]) for b in boxes})
+            assert rows == (2 if width < PHONE else 1), f"the four counts take {rows} rows at {width} px"
+            _shot(page, f"{name}-2-completeness")
+
+            with page.expect_download() as got:
+                page.get_by_role("button", name=re.compile(r"Tải danh sách cần đôn đốc \(Excel\)")).click()
+            path = tmp_path / got.value.suggested_filename
+            got.value.save_as(path)
+            assert path.name == "can-don-doc-93-cu-2023H1.xlsx"
+            ws = load_workbook(path).active
+            text = [str(c.value) for row in ws.iter_rows(max_row=4) for c in row if c.value]
+            assert any("Cần đôn đốc" in t and "Hậu Giang" in t for t in text), text
+            assert {"Đơn vị", "Tình trạng", "Hạn nộp", "Tài khoản"} <= set(text), text
+            units = [str(c.value) for c in ws["A"] if c.value]
+            assert any("Huyện Châu Thành" in u for u in units), units
+    finally:
+        context.close()
