@@ -405,6 +405,8 @@ def cookie_script() -> str | None:
 
 # where the login box and the pickers are: the sidebar, folded away on a phone behind the » button
 SIDEBAR_PLACE = "ở thanh bên trái (trên điện thoại: bấm nút **»** ở góc trên bên trái màn hình để mở thanh bên)"
+LOGIN_PLACE = ("ở ô Đăng nhập cuối thanh bên trái (trên điện thoại: bấm nút **»** ở góc trên bên trái màn hình "
+               "để mở thanh bên, rồi kéo xuống cuối)")
 
 PLOTLY_CONFIG = plotly_config()  # Vietnamese toolbar tooltips, download / zoom / reset only
 

@@ -23,7 +23,7 @@ st.markdown(guide.contacts_text())
 st.subheader("Đổi mật khẩu")
 user = common.current_user()
 if not user:
-    st.info(f"Hãy **đăng nhập** {common.SIDEBAR_PLACE} để đổi mật khẩu của mình.", icon=":material/lock:")
+    st.info(f"Hãy **đăng nhập** {common.LOGIN_PLACE} để đổi mật khẩu của mình.", icon=":material/lock:")
     st.stop()
 with st.form("change_password", clear_on_submit=True):
     st.markdown(f"Tài khoản **{user['username']}**")

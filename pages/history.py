@@ -82,17 +82,17 @@ errors = [i for i in issues if i["severity"] == "error"]
 warnings = [i for i in issues if i["severity"] != "error"]
 if errors:
     st.error(f"{len(errors)} lỗi (tệp bị từ chối vì các lỗi này):", icon=":material/block:")
-    st.dataframe(issue_rows(errors, plan), hide_index=True, width="stretch")
+    common.draw_issues(issue_rows(errors, plan), key="history_errors")
 if warnings:
     st.warning(f"{len(warnings)} cảnh báo:", icon=":material/warning:")
-    st.dataframe(issue_rows(warnings, plan), hide_index=True, width="stretch")
+    common.draw_issues(issue_rows(warnings, plan), key="history_warnings")
 if not issues:
     st.success("Không có lỗi hay cảnh báo nào.", icon=":material/check_circle:")
 
 may_download = bool(user) and (can_act_for(user, chosen["district_code"], units) or user.get("role") == "admin"
                                or chosen["sender"] == user.get("username"))  # one's own file, whatever it says
 if not user:
-    st.caption(f"Đăng nhập {common.SIDEBAR_PLACE} để tải tệp gốc.")
+    st.caption(f"Đăng nhập {common.LOGIN_PLACE} để tải tệp gốc.")
 elif not may_download:
     st.caption("Tài khoản này không được tải tệp của đơn vị này.")
 elif not chosen["stored"]:

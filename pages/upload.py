@@ -33,7 +33,7 @@ st.header("Nộp báo cáo")
 
 user = common.current_user()
 if not user:
-    st.info(f"Hãy **đăng nhập** {common.SIDEBAR_PLACE} để tải mẫu và nộp báo cáo của huyện, xã, phường.")
+    st.info(f"Hãy **đăng nhập** {common.LOGIN_PLACE} để tải mẫu và nộp báo cáo của huyện, xã, phường.")
     st.stop()
 
 units, plans = common.units(), common.plans()
@@ -139,10 +139,10 @@ def plan_of(province_code: str | None, map_: str | None = None):
     return plans.for_province(province_code)
 
 
-def show_issues(title: str, issues, kind, province_code: str | None, map_: str | None = None) -> None:
+def show_issues(title: str, issues, kind, province_code: str | None, map_: str | None = None, *, key: str) -> None:
     if issues:
         kind(title)
-        st.dataframe(issue_rows(issues, plan_of(province_code, map_)), hide_index=True, width="stretch")
+        common.draw_issues(issue_rows(issues, plan_of(province_code, map_)), key=key)
 
 
 def show_outcome(file_id: str, name: str, data: bytes) -> None:
@@ -181,7 +181,7 @@ def show_outcome(file_id: str, name: str, data: bytes) -> None:
                            key=f"marked-{file_id}", icon=":material/download:", on_click="ignore")
     show_issues(f"{len(outcome.warnings)} cảnh báo: báo cáo vẫn được nhận, hãy xem lại các ô này.",
                 outcome.warnings if outcome.status != "rejected" else [], st.warning, outcome.province_code,
-                outcome.map)
+                outcome.map, key=f"warnings_{file_id}")
 
 
 def submit_all(pending: list[tuple]) -> None:
@@ -235,7 +235,7 @@ for f in files:
                     st.dataframe(value_rows(preview.values, plan_of(preview.province_code, preview.map)),
                                  hide_index=True, width="stretch")
                 show_issues(f"{len(preview.warnings)} cảnh báo khi lưu (báo cáo vẫn được nhận):", preview.warnings,
-                            st.warning, preview.province_code, preview.map)
+                            st.warning, preview.province_code, preview.map, key=f"preview_warnings_{f.file_id}")
                 args = (f.file_id, f.name, data, expect_district, expect_period)
                 st.button("Nộp báo cáo này", key=f"confirm-{f.file_id}", type="primary", on_click=submit, args=args)
                 pending.append(args)
