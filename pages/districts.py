@@ -52,7 +52,8 @@ with st.container(key="wide_only_districts_heatmap"):  # a phone gets the list b
                                         note="nhóm và đơn vị chậm nhất ở trên cùng" if full["several_groups"] else None),
                 key="districts_heatmap")
 with st.container(key="narrow_only_districts_heatmap"):
-    st.caption(f"Kết quả từng chỉ tiêu, {word} chậm nhất ở trên (Thứ tự 1); bấm tên cột để xếp lại.")
+    st.caption(f"Kết quả từng chỉ tiêu, {word} chậm nhất ở trên (Thứ tự 1). Chậm: số chỉ tiêu chậm hoặc "
+               "chưa báo cáo. Bấm tên cột để xếp lại.")
     st.dataframe(views.heatmap_list_rows(report, view), hide_index=True, width="stretch",
                  column_config={word.capitalize(): st.column_config.Column(pinned=True, width="medium")})
 common.draw_status_legend()

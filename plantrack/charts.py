@@ -238,7 +238,7 @@ def _base_layout(fig: go.Figure, title: str, height: int, **extra: Any) -> go.Fi
         font=dict(family=FONT_FAMILY, size=13, color="#222222"),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=13)),
         height=height + 20 * max(0, lines - 2),
-        margin=dict(l=10, r=20, t=max(90, 40 + 22 * lines), b=20),
+        margin=dict(l=10, r=14, t=max(90, 40 + 22 * lines), b=20),
         # Legend under the plot, in the figure's own space, so it never runs
         # into a long (two-line) title whatever the number of legend rows.
         legend=dict(
@@ -332,7 +332,7 @@ def _status_bars(
         if labels_above:
             fig.add_annotation(
                 x=0, y=label, xref="paper", yref="y", text=label, showarrow=False, align="left",
-                xanchor="left", yanchor="bottom", yshift=LABEL_SHIFT, font=dict(size=12), name="row-label",
+                xanchor="left", yanchor="bottom", yshift=LABEL_SHIFT, font=dict(size=11), name="row-label",  # 55 characters fit a phone
             )
     fig.update_yaxes(
         categoryorder="array", categoryarray=list(labels), autorange="reversed",
@@ -434,7 +434,7 @@ def progress_bars(report: Mapping[str, Any]) -> go.Figure:
     where = ", ".join(
         str(p) for p in (report.get("province"), report.get("period_label") or report.get("period")) if p
     )
-    title = "Tiến độ các chỉ tiêu so với mục tiêu 100 %" + (f"<br><sup>{where}</sup>" if where else "")
+    title = "Các chỉ tiêu so với mục tiêu 100 %" + (f"<br><sup>{where}</sup>" if where else "")  # one line on a phone
     indicators = list(report.get("indicators") or [])
     if not indicators:
         return _empty_figure(title)

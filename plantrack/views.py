@@ -544,8 +544,9 @@ def search_chase(rows: Iterable[Mapping], search: str = "") -> list[Mapping]:
 def heatmap_list_rows(report: Mapping, view: Mapping) -> list[dict]:
     """The units of a ``heatmap_view`` page as table rows for a narrow screen, where a units ×
     indicators heatmap cannot be read: one row per unit in the heatmap's order (furthest behind
-    first, ``Thứ tự`` 1 being the furthest behind of all matched units), how many indicators it is
-    behind on or did not report, then each indicator's result as text ("52,5 %", "Có", "Chưa báo cáo").
+    first), ``Chậm``: how many indicators it is behind on or did not report, ``Thứ tự`` (1 = the
+    furthest behind of all matched units), then each indicator's result as text ("52,5 %", "Có",
+    "Chưa báo cáo").
     The unit comes first (a page pins it while the indicators scroll)."""
     word = charts.unit_word(view.get("unit_level"))
     indicators = list(report.get("indicators") or [])
@@ -565,8 +566,8 @@ def heatmap_list_rows(report: Mapping, view: Mapping) -> list[dict]:
     labels = view.get("labels") or {}
     return [{
         word.capitalize(): labels.get(c, c),
+        "Chậm": -keys[c][0] if c in keys else None,  # indicators behind or not reported (a phone's short heading)
         "Thứ tự": rank.get(c),
-        "Số chỉ tiêu chậm hoặc chưa báo cáo": -keys[c][0] if c in keys else None,
         **{ind.get("code", ""): cells.get(c, {}).get(ind.get("code", ""), charts.NOT_REPORTED_TEXT)
            for ind in indicators},
     } for c in view.get("order") or []]
