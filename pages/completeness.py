@@ -35,7 +35,8 @@ if expected:
                f"{views.receiving_office(province, period_map)}.")
     with st.container(key="pairs_completeness_counts"):  # two a row on a phone (stylesheet.py)
         for column, (state, n) in zip(st.columns(len(counts)), counts.items()):
-            column.metric(f"{label}: {COMPLETENESS_LABELS_VI[state].lower()}", f"{n}/{expected}", border=True)
+            # the state alone: the caption above names the period, and a phone's half-width box holds no more
+            column.metric(COMPLETENESS_LABELS_VI[state], f"{n}/{expected}", border=True)
     if commune:
         common.plot(charts.completeness_groups(views.completeness_by_group(matrix, period),
                                                f"Tình hình nộp báo cáo {label} theo huyện cũ"),
