@@ -779,7 +779,9 @@ def province_ranking(
     _status_bars(fig, labels, values, statuses, hovers)
     _add_target_vline(fig)
     fig.update_xaxes(range=_percent_range(values), title="Tỷ lệ đạt được (%)", ticksuffix=" %")
-    return _base_layout(fig, title, _height(len(labels), per_row=28), barmode="overlay", bargap=0.25)
+    # a few provinces (a former province's own comparison, or one with data) keep thin bars too
+    return _base_layout(fig, title, _height(len(labels), per_row=28), barmode="overlay",
+                        bargap=0.25 if len(labels) >= 6 else 0.6)
 
 
 # --------------------------------------------------------------------------- #
