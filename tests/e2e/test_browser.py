@@ -813,7 +813,9 @@ def _fill_form(path: Path, broken: bool) -> list[str]:
 
 
 # one officer per width: each walk sends its own unit's returns (the store is shared by the module)
-OFFICERS = {1400: ("huyen930", "Thành phố Vị Thanh"), 390: ("xa31321", "Phường Vị Thanh")}
+# (xa31321 has nothing left to send once the reform test has sent its 2025; a former district has
+# its oldest half-year still to send)
+OFFICERS = {1400: ("huyen930", "Thành phố Vị Thanh"), 390: ("huyen933", "Huyện Châu Thành")}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -919,8 +921,8 @@ def test_a_planners_day(server, browser, width, tmp_path):
             _settle(page)
             _hide_sidebar(page)
             page.get_by_role("heading", name=re.compile(r"Cần đôn đốc — 6 tháng đầu năm 2023")).first.wait_for()
-            chase = page.locator('[data-testid="stDataFrame"]').filter(has_text="Tình trạng").first
-            assert "Chưa nộp" in chase.text_content()
+            chase = _table_text(page, "15/05/2023")  # the half-year's deadline: the list of the period picked
+            assert "Chưa nộp" in chase and "Huyện Châu Thành" in chase
             _one_variant_shown(page, "completeness_matrix", width)
             _fits(page, f"{name} completeness")
             counts = page.locator(".st-key-pairs_completeness_counts [data-testid='stMetric']")
