@@ -614,9 +614,12 @@ def issue_lines(rows: Iterable[Mapping]) -> str:
 
     lines = []
     for r in rows:
-        where = [f"**Ô {markdown_text(r[COL_CELL])}**" if r.get(COL_CELL) else "**Cả tệp**"]
-        if r.get(COL_SHEET):
-            where.append(f"(trang {markdown_text(r[COL_SHEET])})")
+        if r.get(COL_CELL):
+            where = [f"**Ô {markdown_text(r[COL_CELL])}**"]
+            if r.get(COL_SHEET):
+                where.append(f"(trang {markdown_text(r[COL_SHEET])})")
+        else:  # the issue is about a sheet, or the whole file
+            where = [f"**Trang {markdown_text(r[COL_SHEET])}**" if r.get(COL_SHEET) else "**Cả tệp**"]
         head = " ".join(where) + (f" · {markdown_text(r[COL_INDICATOR])}" if r.get(COL_INDICATOR) else "")
         kind = f" *({markdown_text(r[COL_KIND])})*" if r.get(COL_KIND) else ""
         lines.append(f"- {head}: {markdown_text(r.get(COL_MESSAGE) or '')}{kind}")

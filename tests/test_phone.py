@@ -124,9 +124,11 @@ def test_a_files_errors_as_a_list_point_at_their_cells_and_stay_text():
     plan = load_plans().for_province("93")
     issues = [Issue("num-gt-den", "error", "BaoCao", "F11", "CT01", "Số đạt (150) lớn hơn Tổng số (100)."),
               Issue("not-a-number", "error", "[x](http://a.b)", "F13", "CT03", "Ô ghi **sáu mươi**, không phải số."),
-              Issue("period-missing", "error", None, None, None, "Tệp không ghi kỳ báo cáo.")]
+              Issue("period-missing", "error", None, None, None, "Tệp không ghi kỳ báo cáo."),
+              Issue("unit-mismatch", "error", "BaoCao", None, None, "Tệp này là báo cáo của đơn vị khác.")]
     lines = views.issue_lines(issue_rows(issues, plan)).split("\n")
-    assert len(lines) == 3 and all(line.startswith("- ") for line in lines)
+    assert len(lines) == 4 and all(line.startswith("- ") for line in lines)
+    assert lines[3].startswith("- **Trang BaoCao**: Tệp này")
     assert lines[0].startswith("- **Ô F11** (trang BaoCao) · CT01") and "lớn hơn Tổng số" in lines[0]
     assert "\\[x\\]\\(http\\:" in lines[1] and "\\*\\*sáu mươi\\*\\*" in lines[1]  # the file's text, escaped
     assert lines[2].startswith("- **Cả tệp**: ")
