@@ -731,11 +731,18 @@ def district_heatmap(report: Mapping[str, Any], order: Sequence[str] | None = No
     legend = [STATUS_LABELS_VI[s] for s in categories[:-1]] + [NOT_REPORTED_TEXT]
     fig = go.Figure()
     _categorical_heatmap(
-        fig, z, codes, [names[d] for d in order], text, hover,
+        fig, z, codes, [_two_line_label(names[d]) for d in order], text, hover,
         [STATUS_COLORS[s] for s in categories], legend,
     )
     fig.update_xaxes(title=None)
     return _base_layout(fig, title, _height(len(order), per_row=36, base=170))
+
+
+def _two_line_label(label: str) -> str:
+    """``"Xã An Ninh · Huyện Châu Thành"`` → the unit, and its group in small grey type below it: a
+    row label half as wide leaves the heatmap's cells room for their text."""
+    name, dot, group = label.partition(" · ")
+    return f"{name}<br><span style='font-size:11px;color:#666666'>{group}</span>" if dot else label
 
 
 # --------------------------------------------------------------------------- #

@@ -707,3 +707,11 @@ def test_completeness_groups_labels_are_short_and_the_hover_names_the_group_in_f
     assert all(len(line) <= charts.GROUP_LABEL_CHARS for lab in labels[:2] for line in lab.split("<br>"))
     on_time = next(t for t in fig.data if t.name == "Đúng hạn")
     assert list(on_time.customdata)[0] == "Huyện Vĩnh Thạnh, Huyện Mỹ Xuyên" and "%{customdata}" in on_time.hovertemplate
+
+
+def test_a_grouped_units_heatmap_label_puts_its_group_below_the_unit(report):
+    code = report["indicators"][0]["units"][0]["district_code"]
+    fig = district_heatmap(report, order=[code], labels={code: "Xã An Ninh · Huyện Châu Thành"})
+    h = next(t for t in fig.data if t.type == "heatmap")
+    assert list(h.y) == ["Xã An Ninh<br><span style='font-size:11px;color:#666666'>Huyện Châu Thành</span>"]
+    assert "Xã An Ninh · Huyện Châu Thành" in h.hovertext[0][0]  # the hover names it on one line

@@ -193,7 +193,8 @@ def test_commune_heatmap_is_grouped_worst_first_and_searchable(reform):
     at.text_input(key="districts_search").input("Vị Thanh").run()
     rows = heatmap_rows(at)
     assert rows and all("Vị Thanh" in r for r in rows) and len(rows) < 30
-    assert "Phường Vị Thanh · Thành phố Vị Thanh" in rows
+    # the unit, and its former district below it in small type (a narrow label column)
+    assert "Phường Vị Thanh<br><span style='font-size:11px;color:#666666'>Thành phố Vị Thanh</span>" in rows
 
 
 def test_district_page_names_the_communes_covering_a_district_and_a_communes_former_district(reform):
