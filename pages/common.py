@@ -28,7 +28,7 @@ import streamlit as st
 from plantrack import accounts, chase, history, measure, officer, sessions, views
 from plantrack.annotate import annotation_dir, cached_annotation
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
-from plantrack.plans import Plan, Plans, load_plans, parse_period
+from plantrack.plans import Plan, Plans, load_plans, parse_period, worded_report
 from plantrack.issues import Issue
 from plantrack.plotly_vi import plotly_config
 from plantrack.store import Store, StoreFault
@@ -74,7 +74,8 @@ def report(province: Unit | str, period: str | None) -> dict:
 
 @st.cache_data(show_spinner=False)
 def _report(province_ref: str, period: str | None) -> dict:
-    return measure.province_report(get_store(), province_ref, period)
+    report = measure.province_report(get_store(), province_ref, period)
+    return worded_report(report, plan_for(all_provinces()[province_ref]))
 
 
 def trajectory(unit: Unit | str, indicator: str) -> dict:
@@ -208,9 +209,12 @@ def selected_province() -> Unit:
     return all_provinces()[selected_ref()]
 
 
-def plan_for(province: Unit):
-    """The plan that governs a province (a merged province: its predecessors' plans combined)."""
-    return plans().for_unit(province, units())
+def plan_for(province: Unit, period: str | None = None):
+    """The plan that governs a province (a merged province: its predecessors' plans combined);
+    given a period, its indicators are worded as that period's map names them (CT08 "ở xã, phường"
+    for a period the communes report)."""
+    plan = plans().for_unit(province, units())
+    return plan.worded_for(plan.period(period).map) if period else plan
 
 
 def selected_period() -> str | None:
