@@ -70,8 +70,10 @@ _missing = common.unknown_page_path(st.context.url,
 _hidden = [st.Page("pages/not_found.py", title="Không có trang này", url_path=_missing,
                    visibility="hidden")] if _missing else []
 if _BY_OWN_PATH:
-    _hidden.append(st.Page("pages/my_unit.py" if OFFICER else "pages/overview.py", title=(
-        MY_UNIT.title if OFFICER else "Tổng quan"), url_path=HOME_COPY_PATH, default=True, visibility="hidden"))
+    _hidden.append(st.Page("pages/my_unit.py", title=MY_UNIT.title, url_path=HOME_COPY_PATH, default=True,
+                           visibility="hidden") if OFFICER else
+                   st.Page("pages/overview.py", title="Tổng quan", url_path=HOME_COPY_PATH, default=True,
+                           visibility="hidden"))
 page = st.navigation({**PAGES, "": _hidden} if _hidden else PAGES, position="hidden")
 units, plans, store = common.units(), common.plans(), common.get_store()
 RETRIES_KEY = "_store_retries"
