@@ -415,8 +415,12 @@ class CombinedPlan(Plan):
 
 def load_plans(directory: Path | str | None = None) -> Plans:
     """Read and validate every ``*.toml`` plan file in the directory."""
-    directory = Path(directory or INDICATORS_DIR)
-    return _load_plans(directory.resolve())
+    if directory is None:  # resolved once, at import
+        return _load_plans(_INDICATORS_RESOLVED)
+    return _load_plans(Path(directory).resolve())
+
+
+_INDICATORS_RESOLVED = Path(INDICATORS_DIR).resolve()
 
 
 @functools.lru_cache(maxsize=8)
