@@ -184,7 +184,21 @@ class Plan:
         key = _name_key(text)
         if not 8 <= len(key) <= 400:  # no indicator's name is shorter or (with a note) much longer
             return None
-        names = {ind.code: [_name_key(n) for n in (ind.name, ind.short_name, *ind.aliases)] for ind in self.indicators}
+        # the same names recur in every file of a plan: each key's answer is remembered (by code)
+        cache = self.__dict__.setdefault("_names_matched", {})
+        if key not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            found = self._match_name_key(key)
+            cache[key] = found.code if found else None
+        return self.indicator(cache[key]) if cache[key] else None
+
+    def _match_name_key(self, key: str) -> Indicator | None:
+        names = self.__dict__.get("_name_keys")
+        if names is None:
+            names = {ind.code: [_name_key(n) for n in (ind.name, ind.short_name, *ind.aliases)]
+                     for ind in self.indicators}
+            self.__dict__["_name_keys"] = names
         exact = [c for c, keys in names.items() if key in keys]
         if len(exact) == 1:
             return self.indicator(exact[0])
@@ -435,8 +449,12 @@ class CombinedPlan(Plan):
 
 def load_plans(directory: Path | str | None = None) -> Plans:
     """Read and validate every ``*.toml`` plan file in the directory."""
-    directory = Path(directory or INDICATORS_DIR)
-    return _load_plans(directory.resolve())
+    if directory is None:  # resolved once, at import
+        return _load_plans(_INDICATORS_RESOLVED)
+    return _load_plans(Path(directory).resolve())
+
+
+_INDICATORS_RESOLVED = Path(INDICATORS_DIR).resolve()
 
 
 @functools.lru_cache(maxsize=8)
