@@ -116,8 +116,12 @@ def _read_issue(exc: ReadError, max_bytes: int) -> Issue:
 def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None = None,
                  received: dt.datetime | None = None, units: Units | None = None,
                  plans: Plans | None = None, max_bytes: int = MAX_FILE_BYTES,
-                 expect_district: str | None = None, expect_period: str | None = None) -> Outcome:
+                 expect_district: str | None = None, expect_period: str | None = None,
+                 check: Callable[..., Checked] | None = None) -> Outcome:
     """Check one file and store it; the return goes in whole or not at all.
+
+    ``check``: how the file is read and checked (default ``check_bytes``, in this process); the web
+    app passes ``check_bytes_bounded`` so storing an upload is held to the same limits as its preview.
 
     The store is opened once for the file (``Store.session``) and closed after it, so other
     processes get their turn between files.
@@ -128,7 +132,7 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None
     try:
         with store.session():
             return _ingest(store, data, clean_name(filename), sender, received, units or load_units(),
-                           plans or load_plans(), max_bytes, expect_district, expect_period)
+                           plans or load_plans(), max_bytes, expect_district, expect_period, check or check_bytes)
     except StoreFault:
         raise
     except Exception as exc:
@@ -404,7 +408,7 @@ def _write(con, files: list[_Rows]) -> None:
 
 def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
             units: Units, plans: Plans, max_bytes: int, expect_district: str | None,
-            expect_period: str | None) -> Outcome:
+            expect_period: str | None, check: Callable[..., Checked] = check_bytes) -> Outcome:
     received = received or dt.datetime.now()
     sha = hashlib.sha256(data).hexdigest()
     with store.connect() as con:
@@ -412,12 +416,13 @@ def _ingest(store: Store, data: bytes, filename: str, sender: str | None, receiv
         known.read_files(con, [sha])
     checked = None
     if _unchanged(known, sha, filename, len(data), max_bytes, units, expect_district, expect_period) is None:
-        checked = check_bytes(data, units, plans, max_bytes)
+        checked = check(data, units, plans, max_bytes)
     with store._write_lock, store.connect() as con:  # read again: another thread may have stored since
         known = _Known()
         known.read_files(con, [sha])
         item = _Judged(filename, data, sha, checked, sender, received)
-        return next(_store_batch(store, con, known, [item], units, max_bytes, expect_district, expect_period))
+        return next(_store_batch(store, con, known, [item], units, max_bytes, expect_district, expect_period,
+                                 check=check))
 
 
 @dataclass
@@ -436,7 +441,7 @@ class _Judged:
 
 def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: Units, max_bytes: int,
                  expect_district: str | None = None, expect_period: str | None = None,
-                 together: bool = False) -> Iterator[Outcome]:
+                 together: bool = False, check: Callable[..., Checked] = check_bytes) -> Iterator[Outcome]:
     """Judge and store files in order, each in its own transaction (``together``: all in one, for
     the demo), yielding each outcome once stored. Called under the store's write lock with
     ``known`` read for the files' bytes."""
@@ -460,7 +465,7 @@ def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: 
         else:
             checked = item.checked
             if checked is None:  # known bytes that another unit or period than the one expected sent
-                checked = check_bytes(item.data, units, load_plans(), max_bytes)
+                checked = check(item.data, units, load_plans(), max_bytes)
                 known.read_units(con, [checked])
             outcome, on_time = _verdict(known, checked, item.sha, item.name, item.received, units,
                                         expect_district, expect_period)
