@@ -76,6 +76,7 @@ if _BY_OWN_PATH:
                            visibility="hidden"))
 page = st.navigation({**PAGES, "": _hidden} if _hidden else PAGES, position="hidden")
 units, plans, store = common.units(), common.plans(), common.get_store()
+common.clear_caches_if_changed()  # figures cached before a load made elsewhere (the command line) are dropped
 RETRIES_KEY = "_store_retries"
 JUST_LOGGED_IN = "_just_logged_in"  # the login form's callback ran: an officer goes to their unit
 AUTO_RETRIES = 5

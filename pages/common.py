@@ -185,6 +185,19 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
+_seen_stamp: list = [None]  # the store's stamp when the cached figures were made (one per server process)
+
+
+def clear_caches_if_changed() -> None:
+    """Drop the cached figures when the store was written since they were made, by this server or
+    by anything else (``plantrack ingest`` from the command line, a restore): app.py calls it at
+    the start of every page run. The store's stamp is a stat of its files, not a query."""
+    stamp = get_store().stamp()
+    if stamp != _seen_stamp[0]:
+        st.cache_data.clear()
+        _seen_stamp[0] = stamp
+
+
 # --- the selection -------------------------------------------------------------------------
 
 def all_provinces() -> dict[str, Unit]:
