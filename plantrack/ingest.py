@@ -451,6 +451,18 @@ def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: 
     known.read_units(con, [i.checked for i in items if i.early is None])
     with store.transaction() as tx:  # a failure (a read-only store) is the system's, never the file's
         ids = _ids(tx, len(items))
+    # a batch's bytes go in first, in one statement: content-addressed, so a blob with no receipt
+    # yet (the load stopped) is harmless and the file's load again finds it. Each file's receipt,
+    # return, values and issues are still one transaction of its own.
+    first = {} if together else {
+        i.sha: (i.sha, len(i.data), i.data) for i in items
+        if i.early is None and i.checked is not None and len(i.data) <= max_bytes
+        and not any(x.code == "file-too-large" for x in i.checked.issues)}
+    if len(first) > 1:
+        with store.transaction() as tx:
+            _insert(tx, "blobs", list(first.values()), "INSERT OR IGNORE INTO")
+    else:
+        first = {}
     outcomes, pending = [], []
     for item, pair in zip(items, ids):
         if item.early is not None:
@@ -471,6 +483,8 @@ def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: 
                                         expect_district, expect_period)
             rows = _rows(known, item.data, outcome, item.sender, item.received, pair, issues=checked.issues,
                          checked=checked if outcome.status == "accepted" else None, on_time=on_time)
+        if rows.blob and rows.blob[0] in first:
+            rows.blob = None  # already written with the batch's
         if together:
             pending.append(rows)
         else:
