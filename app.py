@@ -20,17 +20,29 @@ st.html(stylesheet.STYLESHEET)  # Vietnamese where Streamlit writes English; pri
 
 HOME = "tong-quan"  # the overview's path (st.Page.url_path reads "" for the default page)
 MY_UNIT_PATH = "don-vi-cua-toi"
-# an officer (district or commune) lands on their own unit; everyone else on the overview
-_user = st.session_state.get(common.USER_KEY)
+HOME_COPY_PATH = "trang-chu"  # see _asked_path below
+# an officer (district or commune) lands on their own unit; everyone else on the overview. The user
+# is known before the pages are: a fresh tab has only the login cookie, restored here.
+try:
+    _user = common.restore_login()
+except StoreFault:  # the frame below says so; the pages are chosen from what the tab knew
+    _user = st.session_state.get(common.USER_KEY)
 OFFICER = bool(_user and _user.get("role") == "district")
+# The default page is served at the root and Streamlit does not know it by its own path: an address
+# typed by hand (/tong-quan, or /don-vi-cua-toi for an officer) would get its English "Page not found".
+# For such an address the page is not the default on this run, and a hidden copy of it holds the root.
+_asked_path = common.unknown_page_path(st.context.url, [], st.get_option("server.baseUrlPath"))
+_DEFAULT_PATH = MY_UNIT_PATH if OFFICER else HOME
+_BY_OWN_PATH = _asked_path == _DEFAULT_PATH
 MY_UNIT = st.Page("pages/my_unit.py", title="Đơn vị của tôi", icon=":material/badge:", url_path=MY_UNIT_PATH,
-                  default=OFFICER)
+                  default=OFFICER and not _BY_OWN_PATH)
+DISTRICTS = st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen")
 PAGES = {
     "Theo dõi": [
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path=HOME,
-                default=not OFFICER),
+                default=not OFFICER and not _BY_OWN_PATH),
         st.Page("pages/trajectory.py", title="Tiến độ", icon=":material/trending_up:", url_path="tien-do"),
-        st.Page("pages/districts.py", title="Huyện, xã", icon=":material/grid_view:", url_path="huyen"),
+        DISTRICTS,
         st.Page("pages/provinces.py", title="So sánh tỉnh", icon=":material/leaderboard:", url_path="so-sanh-tinh"),
         st.Page("pages/completeness.py", title="Tình hình nộp báo cáo", icon=":material/fact_check:",
                 url_path="nop-bao-cao-cac-huyen"),
@@ -55,10 +67,16 @@ STAY_AFTER_LOGIN = {MY_UNIT.title, *(p.title for p in PAGES["Báo cáo"])}  # ti
 _missing = common.unknown_page_path(st.context.url,
                                     [HOME, MY_UNIT_PATH] + [p.url_path for ps in PAGES.values() for p in ps],
                                     st.get_option("server.baseUrlPath"))
-_not_found = [st.Page("pages/not_found.py", title="Không có trang này", url_path=_missing,
-                      visibility="hidden")] if _missing else []
-page = st.navigation({**PAGES, "": _not_found} if _not_found else PAGES, position="hidden")
+_hidden = [st.Page("pages/not_found.py", title="Không có trang này", url_path=_missing,
+                   visibility="hidden")] if _missing else []
+if _BY_OWN_PATH:
+    _hidden.append(st.Page("pages/my_unit.py", title=MY_UNIT.title, url_path=HOME_COPY_PATH, default=True,
+                           visibility="hidden") if OFFICER else
+                   st.Page("pages/overview.py", title="Tổng quan", url_path=HOME_COPY_PATH, default=True,
+                           visibility="hidden"))
+page = st.navigation({**PAGES, "": _hidden} if _hidden else PAGES, position="hidden")
 units, plans, store = common.units(), common.plans(), common.get_store()
+common.clear_caches_if_changed()  # figures cached before a load made elsewhere (the command line) are dropped
 RETRIES_KEY = "_store_retries"
 JUST_LOGGED_IN = "_just_logged_in"  # the login form's callback ran: an officer goes to their unit
 AUTO_RETRIES = 5
@@ -114,7 +132,7 @@ def show_store_fault(exc: StoreFault) -> None:
 
 
 def draw_login_box() -> None:
-    user = common.restore_login()
+    user = common.current_user()  # restored from the session or cookie at the top of the script
     script = common.cookie_script()
     if script:
         st.html(script, unsafe_allow_javascript=True, width="content")
@@ -145,10 +163,13 @@ def draw_login_box() -> None:
 def draw_navigation() -> None:
     """The sidebar's links to every page, each carrying the selection in its query string."""
     params = common.link_params()
+    province = common.selected_province()
+    # the units page is named after who reports in the chosen period: communes from 1/7/2025
+    units_label = "Xã, phường" if common.period_map(province, common.selected_period()) == "2025" else "Huyện"
     for section, pages in PAGES.items():
         st.caption(f"**{section}**")
         for p in pages:
-            st.page_link(p, query_params=params, width="stretch")
+            st.page_link(p, query_params=params, width="stretch", label=units_label if p is DISTRICTS else None)
 
 
 def draw_frame() -> None:

@@ -28,7 +28,7 @@ import streamlit as st
 from plantrack import accounts, chase, history, measure, officer, sessions, views
 from plantrack.annotate import annotation_dir, cached_annotation
 from plantrack.charts import STATUS_COLORS, STATUS_LABELS_VI, STATUS_ORDER
-from plantrack.plans import Plan, Plans, load_plans, parse_period
+from plantrack.plans import Plan, Plans, load_plans, parse_period, worded_report
 from plantrack.issues import Issue
 from plantrack.plotly_vi import plotly_config
 from plantrack.store import Store, StoreFault
@@ -74,7 +74,8 @@ def report(province: Unit | str, period: str | None) -> dict:
 
 @st.cache_data(show_spinner=False)
 def _report(province_ref: str, period: str | None) -> dict:
-    return measure.province_report(get_store(), province_ref, period)
+    report = measure.province_report(get_store(), province_ref, period)
+    return worded_report(report, plan_for(all_provinces()[province_ref]))
 
 
 def trajectory(unit: Unit | str, indicator: str) -> dict:
@@ -184,6 +185,19 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
+_seen_stamp: list = [None]  # the store's stamp when the cached figures were made (one per server process)
+
+
+def clear_caches_if_changed() -> None:
+    """Drop the cached figures when the store was written since they were made, by this server or
+    by anything else (``plantrack ingest`` from the command line, a restore): app.py calls it at
+    the start of every page run. The store's stamp is a stat of its files, not a query."""
+    stamp = get_store().stamp()
+    if stamp != _seen_stamp[0]:
+        st.cache_data.clear()
+        _seen_stamp[0] = stamp
+
+
 # --- the selection -------------------------------------------------------------------------
 
 def all_provinces() -> dict[str, Unit]:
@@ -208,9 +222,12 @@ def selected_province() -> Unit:
     return all_provinces()[selected_ref()]
 
 
-def plan_for(province: Unit):
-    """The plan that governs a province (a merged province: its predecessors' plans combined)."""
-    return plans().for_unit(province, units())
+def plan_for(province: Unit, period: str | None = None):
+    """The plan that governs a province (a merged province: its predecessors' plans combined);
+    given a period, its indicators are worded as that period's map names them (CT08 "ở xã, phường"
+    for a period the communes report)."""
+    plan = plans().for_unit(province, units())
+    return plan.worded_for(plan.period(period).map) if period else plan
 
 
 def selected_period() -> str | None:

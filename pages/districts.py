@@ -10,13 +10,16 @@ from plantrack import charts, views
 from plantrack.accounts import own_unit
 
 units = common.units()
-province, period = common.selected_province(), common.selected_period()
-plan = common.plan_for(province)
+province = common.selected_province()
 name = views.province_name(province, units)
+top = st.container()  # the header, once the period is known
+# the sidebar's period, pickable here too (the heatmap, its detail and the link follow it)
+period = common.pick_period("districts_period", container=st.columns([1, 3])[0])
+plan = common.plan_for(province, period)  # worded for the period's map
 commune = common.period_map(province, period) == "2025"
 word = "xã, phường" if commune else "huyện"
 
-st.header(f"{'Xã, phường' if commune else 'Huyện'} — {name}")
+top.header(f"{'Xã, phường' if commune else 'Huyện'} — {name}")
 if not common.require_data(province, period):
     st.stop()
 
@@ -61,10 +64,10 @@ common.draw_status_legend()
 st.subheader(f"Chi tiết một {'xã, phường' if commune else 'huyện'}")
 left, right = st.columns(2)
 choices = view["all"] or full["all"]
-mine = own_unit(common.current_user(), units)  # an officer's page opens on their own unit
+mine = own_unit(common.current_user(), units)  # an officer's page opens on their own unit (or what it was, became)
 code = left.selectbox(f"{'Xã, phường' if commune else 'Huyện, thị xã, thành phố'} (chậm nhất ở đầu danh sách)",
                       choices, key="districts_district", format_func=lambda c: full["labels"].get(c, c),
-                      index=choices.index(mine.code) if mine is not None and mine.code in choices else 0)
+                      index=views.detail_unit_index(choices, mine, units))
 unit = units.reporting_unit(code)
 with right:
     indicator = common.pick_indicator(plan, key="districts_indicator")

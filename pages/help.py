@@ -7,7 +7,7 @@ from pages import common
 from plantrack import accounts, guide
 
 st.header("Hướng dẫn")
-plan = common.plans().for_province(common.selected_province())
+plan = common.plan_for(common.selected_province(), common.selected_period())  # named as the period does
 
 st.subheader("Điền và nộp báo cáo")
 st.markdown(guide.filling_text(plan))

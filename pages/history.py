@@ -48,11 +48,11 @@ if officer:
 else:
     maps = ("pre2025", "2025") if province.map == "2025" else ("pre2025",)
     codes = [ALL] + [u.code for m in maps for u in units.reporting_units(province, m)]
-    district = left.selectbox("Huyện, xã" if province.map == "2025" else "Huyện", codes, key="history_district",
+    district = left.selectbox("Đơn vị (xã, phường; huyện cũ)" if province.map == "2025" else "Huyện", codes,
+                              key="history_district",
                               format_func=lambda c: units.reporting_unit(c).full_name if c else "Tất cả các đơn vị")
-periods = [p for p in plan.periods() if province.map == "2025" or p.map == "pre2025"]
-period = right.selectbox("Kỳ báo cáo", [ALL] + [p.code for p in reversed(periods)], key="history_period",
-                         format_func=lambda c: period_label(c) if c else "Tất cả các kỳ")
+# the sidebar's period (a shared link's), or every period; choosing one here chooses it there too
+period = common.pick_period("history_period", everything="Tất cả các kỳ", province=province, container=right) or ALL
 
 rows = list_receipts(tuple(scope), district, period, user["username"] if officer else "")
 if not rows:

@@ -23,7 +23,8 @@ if unit is None:
     if user and user.get("role") == "district":
         st.warning("Đơn vị của tài khoản này không còn trong danh mục đơn vị hành chính; hãy báo quản trị hệ thống.")
     else:
-        st.info(f"Trang này dành cho **cán bộ huyện, xã, phường**: hãy **đăng nhập** {common.LOGIN_PLACE} bằng tài khoản "
+        st.info(f"Trang này dành cho **cán bộ xã, phường** (và huyện cũ): hãy **đăng nhập** {common.LOGIN_PLACE} "
+                "bằng tài khoản "
                 "của đơn vị để xem các kỳ phải nộp báo cáo, các tệp đã nộp hoặc bị từ chối (và lý do), số liệu của "
                 "đơn vị và mẫu báo cáo của kỳ tiếp theo. Cán bộ cấp tỉnh xem tình hình các đơn vị ở trang "
                 "**Tình hình nộp báo cáo**.", icon=":material/badge:")

@@ -6,7 +6,7 @@ from pages import common
 from plantrack import charts, views
 
 province, period = common.selected_province(), common.selected_period()
-plan = common.plan_for(province)
+plan = common.plan_for(province, period)  # worded for the period's map
 
 st.header("So sánh tỉnh")
 indicator = common.pick_indicator(plan, key="provinces_indicator")

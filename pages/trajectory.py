@@ -9,7 +9,7 @@ from plantrack import charts, views
 
 units = common.units()
 province = common.selected_province()
-plan = common.plan_for(province)
+plan = common.plan_for(province, common.selected_period())  # named as the chosen period does
 name = views.province_name(province, units)
 
 st.header(f"Tiến độ — {name}")

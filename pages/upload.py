@@ -17,7 +17,7 @@ from pages import common
 from plantrack import views
 from plantrack.accounts import can_act_for, home_province, maps_to_act_on, units_to_act_for
 from plantrack.annotate import annotation_dir, cached_annotation, issue_rows, value_rows
-from plantrack.ingest import ingest_bytes, preview_bytes
+from plantrack.ingest import check_bytes_bounded, ingest_bytes, preview_bytes
 from plantrack.plain import file_name, markdown_text
 from plantrack.plans import parse_period
 from plantrack.store import StoreFault
@@ -119,7 +119,8 @@ def submit(file_id: str, name: str, data: bytes, expect_district: str | None, ex
     try:
         st.session_state[OUTCOMES][file_id] = ingest_bytes(
             common.get_store(), data, name, sender=user["username"],
-            expect_district=expect_district, expect_period=expect_period)
+            expect_district=expect_district, expect_period=expect_period,
+            check=check_bytes_bounded)  # the file is read again: held to the limits its preview was
     except StoreFault:
         st.session_state.setdefault(FAULTS, {})[file_id] = (
             "**Lỗi của máy chủ, không phải của tệp:** hệ thống đang bận hoặc không ghi được dữ liệu, nên tệp "

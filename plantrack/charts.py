@@ -87,7 +87,7 @@ GROUP_LABELS_VI = {
     "staff": "Cán bộ",
     "facilities": "Cơ sở",
     "children": "Trẻ em",
-    "districts": "Huyện",
+    "districts": "Địa phương",  # CT08: districts before 1/7/2025, communes after
 }
 
 COMPLETENESS_ORDER = ["on_time", "late", "missing", "refused"]

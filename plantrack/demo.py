@@ -91,8 +91,9 @@ def build_demo(store: Store, log: Callable[[str], None] = lambda s: None,
     counts = {"accepted": 0, "unchanged": 0, "rejected": 0}
     files: list[tuple[str, bool]] = []  # (what to log if it is not accepted, whether that is news)
     forms = _forms(log, provinces, files)
-    # the forms are made as they are checked (the checks run in two processes, the store in this one)
-    for n, outcome in enumerate(ingest_many(store, forms)):
+    # the forms are made as they are checked (the checks run in two processes, the store in this one);
+    # plantrack wrote them, so a batch of them is stored in one transaction (every check the same)
+    for n, outcome in enumerate(ingest_many(store, forms, grouped=True)):
         counts[outcome.status] += 1
         label, news = files[n]
         if news and outcome.status != "accepted":
@@ -101,14 +102,29 @@ def build_demo(store: Store, log: Callable[[str], None] = lambda s: None,
     return counts
 
 
+class _Form:
+    """A demo form, written when called: in the worker process that checks it, not in the one
+    that stores (picklable; one ``FormWriter`` per process)."""
+
+    _writer: FormWriter | None = None
+
+    def __init__(self, plan: Plan, province: Unit, district: Unit, period: Period, values: dict) -> None:
+        self.args = (plan, province, district, period, values)
+
+    def __call__(self) -> bytes:
+        if _Form._writer is None:
+            _Form._writer = FormWriter()
+        plan, province, district, period, values = self.args
+        return _Form._writer.form_bytes(plan, province, district, period, values=values)
+
+
 def _forms(log: Callable[[str], None], provinces: tuple[str, ...], files: list):
     """Every demo return as (name, bytes, sender, received), in the order they are loaded."""
     units, plans = load_units(), load_plans()
     rng = random.Random(SEED)
-    writer = FormWriter()
 
     def _load(plan, province, district: Unit, period: Period, values, received, tag="", news=True):
-        data = writer.form_bytes(plan, province, district, period, values=values)
+        data = _Form(plan, province, district, period, values)  # made where it is checked
         name = f"demo/{province.code}/{district.code}-{period.code}{'-' + tag if tag else ''}.xlsx"
         files.append((f"{district.full_name} {period.code}", news))
         return name, data, f"demo-{district.code}", received

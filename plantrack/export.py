@@ -22,7 +22,7 @@ from plantrack.bounded import run_bounded
 from plantrack.charts import COMPLETENESS_LABELS_VI, NO_DATA_TEXT, NOT_REPORTED_TEXT, STATUS_LABELS_VI
 from plantrack.measure import periods_with_data, province_report, province_unit, scope_of
 from plantrack.plain import text_cell
-from plantrack.plans import Period, Plans, load_plans, parse_period
+from plantrack.plans import Period, Plans, load_plans, parse_period, worded_report
 from plantrack.store import Store
 from plantrack.units import Unit, Units, load_units
 
@@ -38,6 +38,7 @@ def director(report: dict) -> str:
     return DIRECTOR_2025 if "2025" in (report.get("province_map"), report.get("map")) else DIRECTOR
 REPORT_TITLE = "BÁO CÁO TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÒNG, CHỐNG BẠO LỰC, XÂM HẠI TRẺ EM"
 DETAIL_TITLE = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ CẤP HUYỆN"
+DETAIL_TITLE_COMMUNES = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ CẤP XÃ"  # periods from 1/7/2025
 YES, NO = "Có", "Không"
 
 # Number formats: the display follows the reader's locale in Excel (a Vietnamese Windows shows
@@ -46,6 +47,7 @@ COUNT_FORMAT = "[$-42A]#,##0"
 PERCENT_FORMAT = "[$-42A]0.00"
 TARGET_FORMAT = "[$-42A]0"
 DISTRICTS_FORMAT = '[$-42A]#,##0" huyện"'
+COMMUNES_FORMAT = '[$-42A]#,##0" xã"'  # "xã, phường" would not fit the cell
 
 FONT_NAME = "Times New Roman"
 _THIN = Side(style="thin", color="000000")
@@ -93,13 +95,13 @@ def _figures(store: Store, province_code: str, period: str | Period, units: Unit
     province = province_unit(units, province_code)  # today's province, or a former one (units.md)
     plan = plans.for_unit(province, units)
     chosen = plan.period(chosen)
-    report = province_report(store, province, chosen.code, units, plans)
+    report = worded_report(province_report(store, province, chosen.code, units, plans), plan)
     target_year = max(i.target_year for i in plan.indicators)
     shown = {plan.period(c) for c in periods_with_data(store, province, units)}
     shown = sorted((p for p in shown if p is not None and not chosen < p), reverse=True)
     if chosen not in shown:
         shown.insert(0, chosen)  # the chosen period always gets its sheet, even with no returns
-    periods = [(p, report if p == chosen else province_report(store, province, p.code, units, plans),
+    periods = [(p, report if p == chosen else worded_report(province_report(store, province, p.code, units, plans), plan),
                 _submissions(store, province, p.code, units)) for p in shown]
     return report, target_year, periods
 
@@ -152,8 +154,10 @@ def _summary_sheet(ws: Worksheet, report: dict, units: Units, today: dt.date, ta
     for n, ind in enumerate(report["indicators"], start=1):
         row += 1
         yesno = ind["kind"] == "yesno"
-        name = ind["name"] + (" (số huyện có dịch vụ / số huyện báo cáo)" if yesno else "")
-        count_format = DISTRICTS_FORMAT if yesno else COUNT_FORMAT
+        word = unit_word(report)
+        name = ind["name"] + (f" (số {word} có dịch vụ / số {word} báo cáo)" if yesno else "")
+        count_format = (COMMUNES_FORMAT if report.get("unit_level") == "commune" else DISTRICTS_FORMAT) if yesno \
+            else COUNT_FORMAT
         cells = [
             (n, None, "center"), (ind["code"], None, "center"), (name, None, "left"),
             (ind["denominator"], count_format, "right"), (ind["numerator"], count_format, "right"),
@@ -171,12 +175,13 @@ def _summary_sheet(ws: Worksheet, report: dict, units: Units, today: dt.date, ta
         ws.row_dimensions[row].height = 46 if len(name) > 90 else 32
 
     row += 1
+    word = unit_word(report)
     notes = [
-        "Ghi chú: Tỷ lệ của tỉnh = tổng Số đạt ÷ tổng Tổng số của các huyện đã báo cáo (không lấy trung bình "
-        "tỷ lệ của các huyện); huyện chưa báo cáo không được tính, không coi là 0.",
+        f"Ghi chú: Tỷ lệ của tỉnh = tổng Số đạt ÷ tổng Tổng số của các {word} đã báo cáo (không lấy trung bình "
+        f"tỷ lệ của các {word}); {word} chưa báo cáo không được tính, không coi là 0.",
         "Giá trị cần đạt theo lộ trình: điểm trên đường thẳng từ giá trị năm gốc đến mục tiêu 100 % năm "
         f"{target_year}; trạng thái so sánh mức tăng thực tế với mức tăng cần đạt.",
-        f"Số liệu tổng hợp từ các báo cáo huyện đã được tiếp nhận đến ngày {today.strftime('%d/%m/%Y')}.",
+        f"Số liệu tổng hợp từ các báo cáo {word} đã được tiếp nhận đến ngày {today.strftime('%d/%m/%Y')}.",
     ]
     for text in notes:
         row += 1
@@ -201,7 +206,9 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
     ncols = col - 1
     province = units.province(report["province_map"], report["province_code"])
 
-    _line(ws, 1, ncols, f"{DETAIL_TITLE} – {report['period_label'].upper()}", bold=True, size=14, height=24)
+    word = unit_word(report)
+    title = DETAIL_TITLE_COMMUNES if report.get("unit_level") == "commune" else DETAIL_TITLE
+    _line(ws, 1, ncols, f"{title} – {report['period_label'].upper()}", bold=True, size=14, height=24)
     _line(ws, 2, ncols, f"{province.full_name} – theo {report['plan']['document']} – {_completeness_text(report)}",
           size=12)
 
@@ -259,7 +266,7 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
         if ind["numerator"] is None:
             _merged_note(ws, row, first, first + span - 1, NO_DATA_TEXT, fill=_TOTAL_FILL)
         elif span == 1:
-            _body(ws.cell(row, first, f"{ind['numerator']}/{ind['denominator']} huyện"), align="center",
+            _body(ws.cell(row, first, f"{ind['numerator']}/{ind['denominator']} {word}"), align="center",
                   bold=True, fill=_TOTAL_FILL)
         else:
             _numbers(ws, row, first, ind["denominator"], ind["numerator"], ind["value"], bold=True, fill=_TOTAL_FILL)
@@ -267,9 +274,9 @@ def _detail_sheet(ws: Worksheet, report: dict, submitted: dict[str, bool], units
     total_row = row
 
     notes = [
-        f"Ghi chú: Dòng \"{TOTAL_LABEL}\" = tổng Số đạt ÷ tổng Tổng số của các huyện đã báo cáo; "
-        f"huyện \"{NOT_REPORTED_TEXT}\" không được tính vào tổng, không coi là 0.",
-        f"Chỉ tiêu dạng {YES}/{NO}: dòng \"{TOTAL_LABEL}\" ghi số huyện trả lời \"{YES}\" / số huyện đã báo cáo.",
+        f"Ghi chú: Dòng \"{TOTAL_LABEL}\" = tổng Số đạt ÷ tổng Tổng số của các {word} đã báo cáo; "
+        f"{word} \"{NOT_REPORTED_TEXT}\" không được tính vào tổng, không coi là 0.",
+        f"Chỉ tiêu dạng {YES}/{NO}: dòng \"{TOTAL_LABEL}\" ghi số {word} trả lời \"{YES}\" / số {word} đã báo cáo.",
     ]
     row = total_row + 1
     for text in notes:

@@ -26,9 +26,9 @@ FORMATS_VI = {
 
 # What the check looks at, for the codes whose message is all detail (the detail names the units)
 DETAIL_HINTS_VI = {
-    "unit-unknown": "Tên tỉnh hoặc huyện ghi trong tệp không khớp với đơn vị nào (hoặc khớp với nhiều đơn vị); "
+    "unit-unknown": "Tên tỉnh hoặc đơn vị (xã, phường; huyện cũ) ghi trong tệp không khớp với đơn vị nào (hoặc khớp với nhiều đơn vị); "
                     "thông báo nêu các tên gần đúng. Hãy ghi đúng tên đơn vị như trong mẫu báo cáo.",
-    "unit-mismatch": "Huyện ghi trong tệp không thuộc tỉnh ghi trong tệp, hoặc không phải đơn vị mà tài khoản được "
+    "unit-mismatch": "Đơn vị ghi trong tệp không thuộc tỉnh ghi trong tệp, hoặc không phải đơn vị mà tài khoản được "
                      "nộp. Hãy chọn đúng tệp hoặc sửa tên đơn vị.",
 }
 
@@ -74,8 +74,8 @@ def filling_text(plan: Plan) -> str:
     yesno_names = ", ".join(f"**{i.code}** ({i.short_name})" for i in yesno) or "chỉ tiêu có/không"
     limit = MAX_FILE_BYTES // (1024 * 1024)
     return "\n".join([
-        "1. Vào trang **Nộp báo cáo**, chọn huyện và kỳ báo cáo rồi bấm **Tải mẫu báo cáo (.xlsx)**. Mẫu đã ghi "
-        "sẵn tên tỉnh, huyện và kỳ báo cáo.",
+        "1. Vào trang **Nộp báo cáo**, chọn đơn vị và kỳ báo cáo rồi bấm **Tải mẫu báo cáo (.xlsx)**. Mẫu đã "
+        "ghi sẵn tên tỉnh, đơn vị (xã, phường; các kỳ đến 30/6/2025: huyện) và kỳ báo cáo.",
         "2. Chỉ nhập vào **các ô màu vàng**: cột **Tổng số** (mẫu số) và cột **Số đạt** (tử số) của từng chỉ tiêu. "
         "Số lượng là số nguyên không âm, gõ như `1234` hoặc `1.234`; cột Tỷ lệ (%) tự tính, không cần sửa.",
         "3. **Chưa có số liệu thì để trống cả hai ô** — hệ thống ghi là *chưa báo cáo* (một cảnh báo), không tính "

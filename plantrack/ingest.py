@@ -116,8 +116,12 @@ def _read_issue(exc: ReadError, max_bytes: int) -> Issue:
 def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None = None,
                  received: dt.datetime | None = None, units: Units | None = None,
                  plans: Plans | None = None, max_bytes: int = MAX_FILE_BYTES,
-                 expect_district: str | None = None, expect_period: str | None = None) -> Outcome:
+                 expect_district: str | None = None, expect_period: str | None = None,
+                 check: Callable[..., Checked] | None = None) -> Outcome:
     """Check one file and store it; the return goes in whole or not at all.
+
+    ``check``: how the file is read and checked (default ``check_bytes``, in this process); the web
+    app passes ``check_bytes_bounded`` so storing an upload is held to the same limits as its preview.
 
     The store is opened once for the file (``Store.session``) and closed after it, so other
     processes get their turn between files.
@@ -128,7 +132,7 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, sender: str | None
     try:
         with store.session():
             return _ingest(store, data, clean_name(filename), sender, received, units or load_units(),
-                           plans or load_plans(), max_bytes, expect_district, expect_period)
+                           plans or load_plans(), max_bytes, expect_district, expect_period, check or check_bytes)
     except StoreFault:
         raise
     except Exception as exc:
@@ -147,13 +151,18 @@ def preview_bytes(store: Store, data: bytes, filename: str, *, received: dt.date
     The file is read in a child held to the per-file limits (``plantrack.bounded``); a file past
     them is refused (``file-too-large``)."""
     units, plans = units or load_units(), plans or load_plans()
-    with store.session():
-        outcome, checked, _, _ = _judge(store, data, filename, received, units, plans, max_bytes,
-                                        expect_district, expect_period, check=check_bytes_bounded)
-        if outcome.status == "accepted":
-            outcome.version = store.rows("SELECT coalesce(max(version), 0) + 1 FROM returns "
-                                         "WHERE district_code = ? AND period = ?",
-                                         [checked.district_code, outcome.period])[0][0]
+    received = received or dt.datetime.now()
+    sha = hashlib.sha256(data).hexdigest()
+    with store.session() as con:
+        known = _Known()
+        known.read_files(con, [sha])
+        outcome = _unchanged(known, sha, filename, len(data), max_bytes, units, expect_district, expect_period)
+        if outcome is None:
+            checked = check_bytes_bounded(data, units, plans, max_bytes)
+            known.read_units(con, [checked])
+            outcome, _ = _verdict(known, checked, sha, filename, received, units, expect_district, expect_period)
+            if outcome.status == "accepted":
+                outcome.version = known.next_version(checked)
     return outcome
 
 
@@ -171,63 +180,106 @@ def check_bytes_bounded(data: bytes, units: Units | None = None, plans: Plans | 
         return out
 
 
-def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
-            units: Units, plans: Plans, max_bytes: int, expect_district: str | None,
-            expect_period: str | None, checked: Checked | None = None, sha: str | None = None) -> Outcome:
-    received = received or dt.datetime.now()
-    outcome, checked, on_time, previous = _judge(store, data, filename, received, units, plans, max_bytes,
-                                                 expect_district, expect_period, checked=checked, sha=sha)
-    if outcome.status == "unchanged":
-        _record(store, data, outcome, sender, received, return_id=previous)
-    elif outcome.status == "rejected":
-        _record(store, data, outcome, sender, received, issues=checked.issues)
-    else:
-        _record(store, data, outcome, sender, received, issues=checked.issues, checked=checked, on_time=on_time)
+# --- judging a file against the store, and storing it -------------------------------------
+#
+# What the store says about a file (its bytes already accepted? the unit's versions of the
+# period, its earlier Tổng số) is read for a whole batch of files in three queries (``_Known``)
+# and kept current in memory as the batch is stored, under the store's write lock, so no other
+# writer of this process comes between (other processes are kept out by the store's file lock).
+# Each file is then written in its own transaction, one multi-row statement per table.
+
+
+class _Known:
+    """What the store holds that judging a batch of files needs, kept current as they are stored."""
+
+    def __init__(self) -> None:
+        self.by_sha: dict[str, tuple] = {}  # sha -> the newest accepted return of those bytes (id, province, unit, period, version, map)
+        self.versions: dict[tuple[str, str, str], int] = {}  # (map, unit, period) -> newest version
+        self.denominators: dict[tuple[str, str], dict[str, dict[str, int | None]]] = {}  # (map, unit) -> period -> Tổng số
+        self._units: set[tuple[str, str]] = set()
+
+    def read_files(self, con, shas: list[str]) -> None:
+        shas = [s for s in set(shas) if s and s not in self.by_sha]
+        if not shas:
+            return
+        for sha, *ret in con.execute(
+                "SELECT c.sha256, r.id, r.province_code, r.district_code, r.period, r.version, r.map FROM receipts c "
+                "JOIN returns r ON r.id = c.return_id WHERE c.sha256 IN (SELECT unnest(?)) AND c.outcome = 'accepted'",
+                [shas]).fetchall():
+            if sha not in self.by_sha or ret[4] > self.by_sha[sha][4]:
+                self.by_sha[sha] = tuple(ret)
+
+    def read_units(self, con, checked: list[Checked | None]) -> None:
+        keys = {(c.map or OLD_MAP, c.district_code) for c in checked if c is not None and c.district_code}
+        keys -= self._units
+        if not keys:
+            return
+        codes = sorted({code for _, code in keys})
+        for map_, code, period, version in con.execute(
+                "SELECT map, district_code, period, max(version) FROM returns WHERE district_code IN (SELECT unnest(?)) "
+                "GROUP BY ALL", [codes]).fetchall():
+            if (map_, code) in keys:
+                self.versions[(map_, code, period)] = version
+        for map_, code, period, indicator, denominator in con.execute(
+                "SELECT r.map, r.district_code, r.period, v.indicator, v.denominator FROM returns r "
+                "JOIN return_values v ON v.return_id = r.id WHERE r.is_current AND r.district_code IN (SELECT unnest(?))",
+                [codes]).fetchall():
+            if (map_, code) in keys:
+                self.denominators.setdefault((map_, code), {}).setdefault(period, {})[indicator] = denominator
+        self._units |= keys
+
+    def next_version(self, checked: Checked) -> int:
+        return self.versions.get((checked.map or OLD_MAP, checked.district_code, checked.period.code), 0) + 1
+
+    def previous_denominators(self, checked: Checked) -> dict[str, int | None]:
+        """Tổng số of the unit's latest return before this period (or the same period's current version)."""
+        by_period = {}
+        for code, values in self.denominators.get((checked.map or OLD_MAP, checked.district_code), {}).items():
+            p = parse_period(code)
+            if p is not None and not (checked.period < p):
+                by_period[p] = values
+        return by_period[max(by_period)] if by_period else {}
+
+    def stored(self, outcome: "Outcome", checked: Checked, return_id: int) -> None:
+        map_ = checked.map or OLD_MAP
+        self.by_sha[outcome.sha256] = (return_id, checked.province_code, checked.district_code, outcome.period,
+                                       outcome.version, map_)
+        self.versions[(map_, checked.district_code, outcome.period)] = outcome.version
+        self.denominators.setdefault((map_, checked.district_code), {})[outcome.period] = {
+            c: v.denominator for c, v in checked.values.items()}
+
+
+def _unchanged(known: _Known, sha: str, filename: str, size: int, max_bytes: int, units: Units,
+               expect_district: str | None, expect_period: str | None) -> Outcome | None:
+    """The outcome of bytes the store already accepted (``unchanged``), or None."""
+    previous = known.by_sha.get(sha) if size <= max_bytes else None
+    if previous is None or not _allowed(previous[2], previous[3], expect_district, expect_period):
+        return None
+    outcome = Outcome(file=filename, status="unchanged", sha256=sha)
+    _, outcome.province_code, outcome.district_code, outcome.period, outcome.version, outcome.map = previous
+    _describe(outcome, units)
     return outcome
 
 
-def _judge(store: Store, data: bytes, filename: str, received: dt.datetime | None, units: Units, plans: Plans,
-           max_bytes: int, expect_district: str | None, expect_period: str | None,
-           check: Callable[..., Checked] | None = None, checked: Checked | None = None,
-           sha: str | None = None) -> tuple[Outcome, Checked | None, bool, int | None]:
-    """Every check of a file, the store only read: (outcome, checked, on time, the return an
-    ``unchanged`` file already is). Shared by ``ingest_bytes`` and ``preview_bytes``.
-
-    ``checked``: the file's store-free checks (``check_bytes``), already made elsewhere (a folder
-    load checks ahead, in other processes); the checks that need the store are made here."""
-    received = received or dt.datetime.now()
-    sha = sha or hashlib.sha256(data).hexdigest()
+def _verdict(known: _Known, checked: Checked, sha: str, filename: str, received: dt.datetime, units: Units,
+             expect_district: str | None, expect_period: str | None) -> tuple[Outcome, bool]:
+    """The outcome of a checked file with the checks that need the store (history, timeliness), and
+    whether it came on time. ``checked`` gains those checks' issues."""
     outcome = Outcome(file=filename, status="rejected", sha256=sha)
-
-    if len(data) <= max_bytes:
-        previous = store.rows(
-            "SELECT r.id, r.province_code, r.district_code, r.period, r.version, r.map FROM receipts c "
-            "JOIN returns r ON r.id = c.return_id WHERE c.sha256 = ? AND c.outcome = 'accepted' "
-            "ORDER BY r.version DESC LIMIT 1", [sha])
-        if previous and _allowed(previous[0][2], previous[0][3], expect_district, expect_period):
-            rid, outcome.province_code, outcome.district_code, outcome.period, outcome.version, outcome.map = previous[0]
-            outcome.status = "unchanged"
-            _describe(outcome, units)
-            return outcome, None, True, rid
-
-    if checked is None:
-        checked = (check or check_bytes)(data, units, plans, max_bytes)
     _check_expected(checked, expect_district, expect_period, units)
     outcome.province_code, outcome.district_code = checked.province_code, checked.district_code
     outcome.map = checked.map
     outcome.period = checked.period.code if checked.period else None
     _describe(outcome, units)
-
     on_time = True
     if not checked.errors:
-        before = _previous_denominators(store, checked)
-        check_history(checked, before)
+        check_history(checked, known.previous_denominators(checked))
         on_time = check_timeliness(checked, received)
     outcome.errors, outcome.warnings = checked.errors, checked.warnings
     outcome.values = {c: (v.numerator, v.denominator) for c, v in checked.values.items()}
     if not checked.errors:
         outcome.status = "accepted"
-    return outcome, checked, on_time, None
+    return outcome, on_time
 
 
 def _allowed(district: str | None, period: str | None, expect_district: str | None, expect_period: str | None) -> bool:
@@ -254,67 +306,197 @@ def _check_expected(checked: Checked, expect_district: str | None, expect_period
             first=checked.plan.first_year if checked.plan else "", last=checked.plan.last_year if checked.plan else ""))
 
 
-def _previous_denominators(store: Store, checked: Checked) -> dict[str, int | None]:
-    """Tổng số of the unit's latest return before this period (or the same period's current version)."""
-    rows = store.rows(
-        "SELECT period, indicator, denominator FROM current_returns r JOIN return_values v ON v.return_id = r.id "
-        "WHERE r.map = ? AND r.district_code = ?", [checked.map or OLD_MAP, checked.district_code])
-    by_period: dict = {}
-    for period, indicator, denominator in rows:
-        p = parse_period(period)
-        if p is not None and not (checked.period < p):
-            by_period.setdefault(p, {})[indicator] = denominator
-    if not by_period:
-        return {}
-    return by_period[max(by_period)]
+@dataclass
+class _Rows:
+    """What storing one file writes: its bytes, its receipt, and when accepted its return and values."""
+
+    blob: tuple | None
+    receipt: tuple
+    supersede: tuple | None = None  # (map, unit, period) whose current version stops counting
+    ret: tuple | None = None
+    values: list[tuple] = field(default_factory=list)
+    issues: list[tuple] = field(default_factory=list)
 
 
-def _record(store: Store, data: bytes, outcome: Outcome, sender: str | None, received: dt.datetime, *,
-            issues: list[Issue] = (), checked: Checked | None = None, on_time: bool = True,
-            return_id: int | None = None) -> None:
-    """Write the receipt (and, when accepted, the return and its values) in one transaction."""
-    now = dt.datetime.now()
+def _ids(con, n: int) -> list[tuple[int, int]]:
+    """n (receipt id, return id) pairs from the store's sequences."""
+    return con.execute("SELECT nextval('receipt_id_seq'), nextval('return_id_seq') FROM range(?)", [n]).fetchall()
+
+
+def _rows(known: _Known, data: bytes, outcome: Outcome, sender: str | None, received: dt.datetime,
+          ids: tuple[int, int], *, issues: list[Issue] = (), checked: Checked | None = None,
+          on_time: bool = True, return_id: int | None = None) -> _Rows:
+    """The rows of one file (``checked``: an accepted one's checks), ``known`` updated as if written."""
+    receipt_id, new_return_id = ids
     oversize = any(i.code == "file-too-large" for i in outcome.errors)
-    with store.transaction() as con:
-        if not oversize:  # an oversize file is not kept: only its receipt and outcome are
-            con.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", [outcome.sha256, len(data), data])
-        if checked is not None:
-            # another thread of this process may have stored the same bytes since we looked
-            same = con.execute(
-                "SELECT r.id, r.version FROM receipts c JOIN returns r ON r.id = c.return_id "
-                "WHERE c.sha256 = ? AND c.outcome = 'accepted' AND r.district_code = ? ORDER BY r.version DESC LIMIT 1",
-                [outcome.sha256, checked.district_code]).fetchone()
-            if same:
-                outcome.status, (return_id, outcome.version) = "unchanged", same
-                checked = None
-        if checked is not None:
-            version, return_id = con.execute(
-                "SELECT coalesce(max(version), 0) + 1, nextval('return_id_seq') FROM returns WHERE map = ? "
-                "AND district_code = ? AND period = ?", [checked.map or OLD_MAP, checked.district_code, outcome.period]
-            ).fetchone()
-            outcome.version = version
-        receipt_id = con.execute(
-            "INSERT INTO receipts (sha256, filename, sender, received_at, loaded_at, outcome, province_code, "
-            "district_code, period, return_id, map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [outcome.sha256, outcome.file, sender, received, now, outcome.status, outcome.province_code,
-             outcome.district_code, outcome.period, return_id, outcome.map or OLD_MAP]).fetchone()[0]
-        if checked is not None:
-            if outcome.version > 1:  # the new version is the newest: the one before stops counting
-                    con.execute("UPDATE returns SET is_current = false WHERE map = ? AND district_code = ? AND period = ? "
-                            "AND is_current", [checked.map or OLD_MAP, checked.district_code, outcome.period])
-            con.execute(
-                "INSERT INTO returns (id, province_code, district_code, period, version, receipt_id, sha256, received_at, "
-                "on_time, map, is_current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
-                [return_id, checked.province_code, checked.district_code, outcome.period, outcome.version,
-                 receipt_id, outcome.sha256, received, on_time, checked.map or OLD_MAP])
-            values = list(checked.values.values())
-            if values:  # one multi-row statement (executemany runs one statement per row)
-                con.execute("INSERT INTO return_values VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(values)),
-                            [x for v in values for x in (return_id, v.indicator, v.numerator, v.denominator)])
-        if issues:
-            con.execute("INSERT INTO issues VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(issues)),
-                        [x for n, i in enumerate(issues)
-                         for x in (receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message)])
+    map_ = outcome.map or OLD_MAP
+    out = _Rows(blob=None if oversize else (outcome.sha256, len(data), data), receipt=())  # an oversize file is not kept
+    if checked is not None:
+        return_id = new_return_id
+        outcome.version = known.next_version(checked)
+        if outcome.version > 1:  # the new version is the newest: the one before stops counting
+            out.supersede = (map_, checked.district_code, outcome.period)
+        out.ret = (return_id, checked.province_code, checked.district_code, outcome.period, outcome.version,
+                   receipt_id, outcome.sha256, received, on_time, map_, True)
+        out.values = [(return_id, v.indicator, v.numerator, v.denominator) for v in checked.values.values()]
+        known.stored(outcome, checked, return_id)
+    out.receipt = (receipt_id, outcome.sha256, outcome.file, sender, received, dt.datetime.now(), outcome.status,
+                   outcome.province_code, outcome.district_code, outcome.period, return_id, map_)
+    out.issues = [(receipt_id, n, i.code, i.severity, i.sheet, i.cell, i.indicator, i.message)
+                  for n, i in enumerate(issues)]
+    return out
+
+
+# the columns written, with their Arrow types (a batch of files goes in as Arrow tables)
+_COLUMNS = {
+    "blobs": (("sha256", "string"), ("size", "int64"), ("content", "binary")),
+    "receipts": (("id", "int64"), ("sha256", "string"), ("filename", "string"), ("sender", "string"),
+                 ("received_at", "timestamp"), ("loaded_at", "timestamp"), ("outcome", "string"),
+                 ("province_code", "string"), ("district_code", "string"), ("period", "string"),
+                 ("return_id", "int64"), ("map", "string")),
+    "returns": (("id", "int64"), ("province_code", "string"), ("district_code", "string"), ("period", "string"),
+                ("version", "int64"), ("receipt_id", "int64"), ("sha256", "string"), ("received_at", "timestamp"),
+                ("on_time", "bool"), ("map", "string"), ("is_current", "bool")),
+    "return_values": (("return_id", "int64"), ("indicator", "string"), ("numerator", "int64"),
+                      ("denominator", "int64")),
+    "issues": (("receipt_id", "int64"), ("seq", "int64"), ("code", "string"), ("severity", "string"),
+               ("sheet", "string"), ("cell", "string"), ("indicator", "string"), ("message", "string")),
+}
+
+
+def _insert(con, table: str, rows: list[tuple], verb: str = "INSERT INTO") -> None:
+    """Rows into a table: one multi-row statement for a file's few rows, an Arrow table for a batch's
+    many (a VALUES list of thousands of parameters costs DuckDB more to plan than to write)."""
+    if not rows:
+        return
+    columns = _COLUMNS[table]
+    names = ", ".join(name for name, _ in columns)
+    if len(rows) <= 64:
+        one = "(" + ", ".join(["?"] * len(columns)) + ")"
+        con.execute(f"{verb} {table} ({names}) VALUES " + ", ".join([one] * len(rows)),
+                    [x for row in rows for x in row])
+        return
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "binary": pa.binary(), "bool": pa.bool_(),
+             "timestamp": pa.timestamp("us")}
+    batch = pa.table({name: pa.array([row[i] for row in rows], type=types[kind])
+                      for i, (name, kind) in enumerate(columns)})
+    view = f"_plantrack_{table}"
+    con.register(view, batch)
+    try:
+        con.execute(f"{verb} {table} ({names}) SELECT {names} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+def _write(con, files: list[_Rows]) -> None:
+    """Write the rows of files in the open transaction: one statement per table."""
+    _insert(con, "blobs", list({f.blob[0]: f.blob for f in files if f.blob}.values()), "INSERT OR IGNORE INTO")
+    _insert(con, "receipts", [f.receipt for f in files])
+    for map_, code, period in {f.supersede for f in files if f.supersede}:
+        con.execute("UPDATE returns SET is_current = false WHERE map = ? AND district_code = ? AND period = ? "
+                    "AND is_current", [map_, code, period])
+    returns = [f.ret for f in files if f.ret]
+    newest = {}
+    for r in returns:  # within the files, only the newest version of a unit's period counts
+        newest[(r[9], r[2], r[3])] = r[0]
+    _insert(con, "returns", [r[:-1] + (newest[(r[9], r[2], r[3])] == r[0],) for r in returns])
+    _insert(con, "return_values", [v for f in files for v in f.values])
+    _insert(con, "issues", [i for f in files for i in f.issues])
+
+
+def _ingest(store: Store, data: bytes, filename: str, sender: str | None, received: dt.datetime | None,
+            units: Units, plans: Plans, max_bytes: int, expect_district: str | None,
+            expect_period: str | None, check: Callable[..., Checked] = check_bytes) -> Outcome:
+    received = received or dt.datetime.now()
+    sha = hashlib.sha256(data).hexdigest()
+    with store.connect() as con:
+        known = _Known()
+        known.read_files(con, [sha])
+    checked = None
+    if _unchanged(known, sha, filename, len(data), max_bytes, units, expect_district, expect_period) is None:
+        checked = check(data, units, plans, max_bytes)
+    with store._write_lock, store.connect() as con:  # read again: another thread may have stored since
+        known = _Known()
+        known.read_files(con, [sha])
+        item = _Judged(filename, data, sha, checked, sender, received)
+        return next(_store_batch(store, con, known, [item], units, max_bytes, expect_district, expect_period,
+                                 check=check))
+
+
+@dataclass
+class _Judged:
+    """A file ready to store: its bytes and its store-free checks (None: not checked, its bytes known)."""
+
+    name: str
+    data: bytes
+    sha: str
+    checked: Checked | None
+    sender: str | None
+    received: dt.datetime
+    path: Path | str | None = None
+    early: Outcome | None = None  # unreadable, or the reader failed: refused, nothing stored
+
+
+def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: Units, max_bytes: int,
+                 expect_district: str | None = None, expect_period: str | None = None,
+                 together: bool = False, check: Callable[..., Checked] = check_bytes) -> Iterator[Outcome]:
+    """Judge and store files in order, each in its own transaction (``together``: all in one, for
+    the demo), yielding each outcome once stored. Called under the store's write lock with
+    ``known`` read for the files' bytes."""
+    if con is None:  # every file refused unread
+        yield from (item.early for item in items)
+        return
+    known.read_units(con, [i.checked for i in items if i.early is None])
+    with store.transaction() as tx:  # a failure (a read-only store) is the system's, never the file's
+        ids = _ids(tx, len(items))
+    # a batch's bytes go in first, in one statement: content-addressed, so a blob with no receipt
+    # yet (the load stopped) is harmless and the file's load again finds it. Each file's receipt,
+    # return, values and issues are still one transaction of its own.
+    first = {} if together else {
+        i.sha: (i.sha, len(i.data), i.data) for i in items
+        if i.early is None and i.checked is not None and len(i.data) <= max_bytes
+        and not any(x.code == "file-too-large" for x in i.checked.issues)}
+    if len(first) > 1:
+        with store.transaction() as tx:
+            _insert(tx, "blobs", list(first.values()), "INSERT OR IGNORE INTO")
+    else:
+        first = {}
+    outcomes, pending = [], []
+    for item, pair in zip(items, ids):
+        if item.early is not None:
+            outcomes.append(item.early)
+            if not together:
+                yield item.early
+            continue
+        outcome = _unchanged(known, item.sha, item.name, len(item.data), max_bytes, units, expect_district, expect_period)
+        if outcome is not None:
+            rows = _rows(known, item.data, outcome, item.sender, item.received, pair,
+                         return_id=known.by_sha[item.sha][0])
+        else:
+            checked = item.checked
+            if checked is None:  # known bytes that another unit or period than the one expected sent
+                checked = check(item.data, units, load_plans(), max_bytes)
+                known.read_units(con, [checked])
+            outcome, on_time = _verdict(known, checked, item.sha, item.name, item.received, units,
+                                        expect_district, expect_period)
+            rows = _rows(known, item.data, outcome, item.sender, item.received, pair, issues=checked.issues,
+                         checked=checked if outcome.status == "accepted" else None, on_time=on_time)
+        if rows.blob and rows.blob[0] in first:
+            rows.blob = None  # already written with the batch's
+        if together:
+            pending.append(rows)
+        else:
+            with store.transaction() as tx:
+                _write(tx, [rows])
+            yield outcome
+        outcomes.append(outcome)
+    if together:
+        if pending:
+            with store.transaction() as tx:
+                _write(tx, pending)
+        yield from outcomes
 
 
 def collect_files(paths: Iterable[str | Path], follow_links: bool = False,
@@ -394,18 +576,24 @@ def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | Non
 
 def ingest_many(store: Store, items: Iterable[tuple[str, bytes, str | None, dt.datetime | None]], *,
                 total: int | None = None, workers: int | None = None,
-                max_bytes: int = MAX_FILE_BYTES) -> Iterator[Outcome]:
+                max_bytes: int = MAX_FILE_BYTES, grouped: bool = False) -> Iterator[Outcome]:
     """``ingest_bytes`` for many (name, bytes, sender, received), in order, as a folder load stores
-    them (checked ahead, stored in batches, one transaction each); the demo uses it."""
+    them (checked ahead, stored in batches, one transaction each). ``bytes`` may be a picklable
+    callable that makes them: it is called where the file is checked (in a worker process).
+
+    ``grouped``: a batch of files in one transaction (every check the same; a failure stores none
+    of the batch). For the demo, whose files plantrack writes itself; a district's files are
+    always stored one transaction each."""
     prepared = ((name, (data, sender, received)) for name, data, sender, received in items)
-    yield from _ingest_prepared(store, prepared, total, None, None, max_bytes, None, workers)
+    yield from _ingest_prepared(store, prepared, total, None, None, max_bytes, None, workers, grouped)
 
 
 CHECK_AHEAD = 64  # files checked ahead of the writer before it opens the store
 
 
-def _ingest_prepared(store, items, total, sender, received, max_bytes, progress, workers) -> Iterator[Outcome]:
-    units, plans = load_units(), load_plans()
+def _ingest_prepared(store, items, total, sender, received, max_bytes, progress, workers,
+                     grouped: bool = False) -> Iterator[Outcome]:
+    units = load_units()
     workers = _workers(workers, total)
     with contextlib.ExitStack() as stack:
         if workers > 1:
@@ -414,47 +602,50 @@ def _ingest_prepared(store, items, total, sender, received, max_bytes, progress,
             checked_files = pool.imap(_prepare_one, ((item, max_bytes) for item in items), chunksize=4)
         else:
             checked_files = (_prepare_one((item, max_bytes)) for item in items)
-        batch: list = []
         n = 0
         done = False
         while not done:
-            batch.clear()
+            batch: list[_Judged] = []
+            fault = None
             try:
                 while len(batch) < CHECK_AHEAD:
-                    batch.append(next(checked_files))
+                    name, path, data, sha, checked, extra, early = next(checked_files)
+                    who, when = (extra[1], extra[2]) if extra else (sender, received)
+                    batch.append(_Judged(name, data, sha, checked, who, when or dt.datetime.now(), path, early))
             except StopIteration:
                 done = True
             except StoreFault as exc:
-                batch.append(exc)
-                done = True
-            held = contextlib.ExitStack()
-            opened_at = None
+                fault, done = exc, True
+            k = 0  # the batch's files yielded
             try:
-                for prepared in batch:
-                    n += 1
-                    if isinstance(prepared, StoreFault):
-                        yield Outcome(file="", status="system-error", sha256="", message=str(prepared))
-                        return
-                    name, path, data, sha, checked, extra, early = prepared
-                    if progress:
-                        progress(n, total, path)
-                    if early is not None:  # unreadable, or the reader failed: refused, nothing stored
-                        yield early
-                        continue
-                    who, when = (extra[1], extra[2]) if extra else (sender, received)
-                    try:
-                        if opened_at is None:
-                            held.enter_context(store.session())
-                            opened_at = time.monotonic()
-                        yield _store_prepared(store, data, name, who, when, units, plans, max_bytes, checked, sha)
-                    except StoreFault as exc:
-                        yield Outcome(file=name, status="system-error", sha256="", message=str(exc))
-                        return
-                    if time.monotonic() - opened_at > HOLD_SECONDS:
-                        held.close()
-                        opened_at = None
-            finally:
-                held.close()
+                with _batch_session(store, batch) as (con, known):
+                    for outcome in _store_batch(store, con, known, batch, units, max_bytes, together=grouped):
+                        n += 1
+                        if progress:
+                            progress(n, total, batch[k].path)
+                        k += 1
+                        yield outcome
+            except Exception as exc:
+                if not is_system_error(exc):
+                    raise
+                at = batch[k].name if k < len(batch) and not grouped else ""
+                yield Outcome(file=at, status="system-error", sha256="", message=str(fault_from(exc)))
+                return
+            if fault is not None:
+                yield Outcome(file="", status="system-error", sha256="", message=str(fault))
+                return
+
+
+@contextlib.contextmanager
+def _batch_session(store: Store, batch: list["_Judged"]):
+    """The store held for a batch (none opened when every file of it was refused unread)."""
+    if all(item.early is not None for item in batch):
+        yield None, None
+        return
+    with store._write_lock, store.session() as con:
+        known = _Known()
+        known.read_files(con, [item.sha for item in batch if item.early is None])
+        yield con, known
 
 
 def _workers(workers: int | None, total: int | None) -> int:
@@ -495,7 +686,7 @@ def _prepare_one(arg) -> tuple:
             return name, path, None, "", None, None, refused
     else:
         path = name = clean_name(path_or_name)
-        data = extra[0]
+        data = extra[0]() if callable(extra[0]) else extra[0]  # a form made here, in the worker (the demo)
     sha = hashlib.sha256(data).hexdigest()
     try:
         checked = check_bytes(data, units, plans, max_bytes) if len(data) <= max_bytes else None
@@ -509,21 +700,6 @@ def _prepare_one(arg) -> tuple:
         outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
         return name, path, None, sha, None, None, outcome
     return name, path, data, sha, checked, extra, None
-
-
-def _store_prepared(store, data, name, sender, received, units, plans, max_bytes, checked, sha) -> Outcome:
-    try:
-        return _ingest(store, data, name, sender, received, units, plans, max_bytes, None, None,
-                       checked=checked, sha=sha)
-    except (StoreFault, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        if is_system_error(exc):
-            raise fault_from(exc) from exc
-        log.exception("unexpected error storing %s", name)
-        outcome = Outcome(file=name, status="rejected", sha256=sha)
-        outcome.errors = [make_issue("file-type", detail=f"lỗi khi đọc tệp: {type(exc).__name__}")]
-        return outcome
 
 
 def _ingest_path(store: Store, path: Path, sender: str | None, received: dt.datetime | None, max_bytes: int,

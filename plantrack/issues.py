@@ -41,7 +41,7 @@ NAMES_VI: dict[str, str] = {
     "file-encrypted": "Tệp có mật khẩu",
     "file-too-large": "Tệp quá lớn",
     "no-table": "Không thấy bảng chỉ tiêu",
-    "unit-unknown": "Không nhận ra tỉnh, huyện",
+    "unit-unknown": "Không nhận ra tỉnh, đơn vị",
     "unit-mismatch": "Đơn vị không khớp",
     "period-invalid": "Kỳ báo cáo không hợp lệ",
     "indicator-unknown": "Dòng không có trong kế hoạch",

@@ -8,6 +8,7 @@ notes may surround it. This module only locates things; checks.py judges the val
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plantrack.plans import parse_period
 from plantrack.text import fold_words
@@ -80,7 +81,17 @@ class Located:
 
 
 def _role(text: object) -> str | None:
-    key = fold_words(text)
+    if isinstance(text, str) and len(text) <= 200:  # a header's labels recur in every file
+        return _role_of_label(text)
+    return _role_key(fold_words(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _role_of_label(text: str) -> str | None:
+    return _role_key(fold_words(text))
+
+
+def _role_key(key: str) -> str | None:
     if not key:
         return None
     for role, labels in COLUMN_LABELS.items():

@@ -138,8 +138,16 @@ class Series:
         return self.values[earlier[0]] if earlier else None
 
 
+def _plan_periods(plan: Plan) -> list[Period]:
+    """``plan.periods()``, made once per plan (plans are loaded once and never change)."""
+    cached = plan.__dict__.get("_periods_list")
+    if cached is None:
+        cached = plan.__dict__["_periods_list"] = plan.periods()
+    return cached
+
+
 def _periods(plan: Plan) -> dict[str, Period]:
-    return {p.code: p for p in plan.periods()}
+    return {p.code: p for p in _plan_periods(plan)}
 
 
 def _province_series(store: Store, scope: Scope, plan: Plan) -> dict[str, Series]:
@@ -354,9 +362,9 @@ def provinces_comparison(store: Store, indicator_code: str, period: str | Period
             "WHERE v.numerator IS NOT NULL AND v.denominator IS NOT NULL AND v.indicator = ? "
             "GROUP BY ALL", [indicator_code]):
         totals[(m, prov, per)] = (int(n), int(d))
-    by_period: dict[str, list[tuple[str, str]]] = {}
-    for m, prov, per in totals:
-        by_period.setdefault(per, []).append((m, prov))
+    by_province: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}  # (map, province) -> period -> sums
+    for (m, prov, per), sums in totals.items():
+        by_province.setdefault((m, prov), {})[per] = sums
     table = units.provinces_2025 if map_ == NEW_MAP else units.provinces
     rows = []
     for prov in sorted(table.values(), key=lambda u: u.code):
@@ -366,10 +374,11 @@ def provinces_comparison(store: Store, indicator_code: str, period: str | Period
             continue
         p = plan.period(code)
         scope = scope_of(units, prov)
-        mine = {(OLD_MAP, c) for c in scope.old_codes} | ({(NEW_MAP, scope.new_code)} if scope.new_code else set())
+        mine = [by_province[key] for key in [(OLD_MAP, c) for c in scope.old_codes]
+                + ([(NEW_MAP, scope.new_code)] if scope.new_code else []) if key in by_province]
         points: dict[Period, tuple[int, int]] = {}
-        for q in plan.periods():  # as _TOTALS_SQL: the scope's rows of each period, summed
-            parts = [totals[(m, c, q.code)] for m, c in by_period.get(q.code, ()) if (m, c) in mine]
+        for q in _plan_periods(plan):  # as _TOTALS_SQL: the scope's rows of each period, summed
+            parts = [sums[q.code] for sums in mine if q.code in sums]
             if parts:
                 points[q] = (sum(x[0] for x in parts), sum(x[1] for x in parts))
         own = [totals.get((OLD_MAP, c, code)) for c in scope.old_codes] if p.map == OLD_MAP \

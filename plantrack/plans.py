@@ -12,7 +12,8 @@ import difflib
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from plantrack.text import fold_words
@@ -47,10 +48,22 @@ class Indicator:
     direction: str = "at_least"
     # the plan's stated baseline per unit code (province or district), percent
     baselines: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    # its wording for periods that communes report (after 1/7/2025): ``name``, ``short_name`` (plan file:
+    # ``[indicators.on_communes]``), e.g. CT08's "ở huyện" becomes "ở xã, phường"
+    on_communes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_yesno(self) -> bool:
         return self.kind == "yesno"
+
+    def worded_for(self, map_: str | None) -> "Indicator":
+        """The indicator as a period on ``map_`` names it: its commune wording on today's map (the
+        other wording stays an alias, so a return written either way is still read)."""
+        if map_ != "2025" or not self.on_communes:
+            return self
+        worded = {k: v for k, v in self.on_communes.items() if k in ("name", "short_name")}
+        aliases = tuple(dict.fromkeys((*self.aliases, self.name, self.short_name)))
+        return replace(self, **worded, aliases=aliases)
 
     def reached(self, value: float) -> bool:
         return value >= self.target if self.direction == "at_least" else value <= self.target
@@ -128,6 +141,11 @@ class Plan:
                 return ind
         return None
 
+    def worded_for(self, map_: str | None) -> "Plan":
+        """The plan with its indicators worded for periods on ``map_`` (``Indicator.worded_for``)."""
+        worded = tuple(i.worded_for(map_) for i in self.indicators)
+        return self if all(a is b for a, b in zip(worded, self.indicators)) else replace(self, indicators=worded)
+
     @property
     def codes(self) -> list[str]:
         return [i.code for i in self.indicators]
@@ -166,7 +184,21 @@ class Plan:
         key = _name_key(text)
         if not 8 <= len(key) <= 400:  # no indicator's name is shorter or (with a note) much longer
             return None
-        names = {ind.code: [_name_key(n) for n in (ind.name, ind.short_name, *ind.aliases)] for ind in self.indicators}
+        # the same names recur in every file of a plan: each key's answer is remembered (by code)
+        cache = self.__dict__.setdefault("_names_matched", {})
+        if key not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            found = self._match_name_key(key)
+            cache[key] = found.code if found else None
+        return self.indicator(cache[key]) if cache[key] else None
+
+    def _match_name_key(self, key: str) -> Indicator | None:
+        names = self.__dict__.get("_name_keys")
+        if names is None:
+            names = {ind.code: [_name_key(n) for n in (ind.name, ind.short_name, *ind.aliases)]
+                     for ind in self.indicators}
+            self.__dict__["_name_keys"] = names
         exact = [c for c, keys in names.items() if key in keys]
         if len(exact) == 1:
             return self.indicator(exact[0])
@@ -251,9 +283,13 @@ def _need(table: dict, key: str, types, where: str):
 def _read_indicator(raw: dict, where: str) -> Indicator:
     for key, types in _IND_KEYS.items():
         _need(raw, key, types, where)
-    unknown = set(raw) - set(_IND_KEYS) - {"aliases", "baselines", "direction"}
+    unknown = set(raw) - set(_IND_KEYS) - {"aliases", "baselines", "direction", "on_communes"}
     if unknown:
         raise PlanError(f"{where}: unknown key(s) {sorted(unknown)}")
+    on_communes = raw.get("on_communes", {})
+    if not isinstance(on_communes, dict) or set(on_communes) - {"name", "short_name"} or not all(
+            isinstance(v, str) and v.strip() for v in on_communes.values()):
+        raise PlanError(f"{where}.on_communes: only 'name' and 'short_name', as text")
     if not re.fullmatch(r"CT\d{2}", raw["code"]):
         raise PlanError(f"{where}.code: '{raw['code']}' is not of the form CT01")
     if raw["group"] not in GROUPS:
@@ -274,9 +310,21 @@ def _read_indicator(raw: dict, where: str) -> Indicator:
         short_name=raw["short_name"], unit=raw["unit"], numerator=raw["numerator"],
         denominator=raw["denominator"], target=float(raw["target"]),
         baseline_year=raw["baseline_year"], target_year=raw["target_year"],
-        source=raw["source"], aliases=tuple(raw.get("aliases", ())), direction=raw.get("direction", "at_least"),
-        baselines={str(k): float(v) for k, v in baselines.items()},
+        source=raw["source"], direction=raw.get("direction", "at_least"),
+        aliases=tuple(dict.fromkeys((*raw.get("aliases", ()), *on_communes.values()))),  # a commune's form is read too
+        baselines={str(k): float(v) for k, v in baselines.items()}, on_communes=dict(on_communes),
     )
+
+
+def worded_report(report: Mapping, plan: Plan) -> dict:
+    """A report (``measure.province_report``) whose indicators are named as its period's map names
+    them (``Indicator.worded_for``): CT08 "ở xã, phường" for a period that communes report."""
+    worded = {i.code: i.worded_for(report.get("map")) for i in plan.indicators}
+    indicators = []
+    for entry in report.get("indicators") or []:
+        ind = worded.get(entry.get("code"))
+        indicators.append({**entry, "name": ind.name, "short_name": ind.short_name} if ind else entry)
+    return {**report, "indicators": indicators}
 
 
 def _read_file(path: Path) -> dict:
@@ -401,8 +449,12 @@ class CombinedPlan(Plan):
 
 def load_plans(directory: Path | str | None = None) -> Plans:
     """Read and validate every ``*.toml`` plan file in the directory."""
-    directory = Path(directory or INDICATORS_DIR)
-    return _load_plans(directory.resolve())
+    if directory is None:  # resolved once, at import
+        return _load_plans(_INDICATORS_RESOLVED)
+    return _load_plans(Path(directory).resolve())
+
+
+_INDICATORS_RESOLVED = Path(INDICATORS_DIR).resolve()
 
 
 @functools.lru_cache(maxsize=8)

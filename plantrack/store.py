@@ -197,6 +197,20 @@ class Store:
         with self._write_lock:
             yield
 
+    def stamp(self) -> tuple:
+        """A mark that changes whenever any process writes the store: the size and time of its file
+        and of its write-ahead log (DuckDB appends every commit to the log, and a checkpoint rewrites
+        the file). The app compares it at every page run to drop figures cached before a load made
+        elsewhere (the command line, another server process). A few microseconds: no query."""
+        out = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = path.stat()
+                out.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
     def forget_schema(self) -> None:
         """The file was replaced (a restore): check its migrations again on the next connection."""
         with Store._guard:

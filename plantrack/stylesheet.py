@@ -4,8 +4,9 @@ Three jobs, all where Streamlit 1.67 has no API:
 
 - **Vietnamese in place of Streamlit's English chrome.** The file uploader's button ("Upload"),
   its limit line ("50MB per file • XLSX…", which states Streamlit's limit, not the contract's
-  10 MB) are hidden and replaced by Vietnamese text (the drag hint, shown only while a file is
-  dragged over the box, stays Streamlit's: its box also holds the uploaded files' list); the element toolbar of
+  10 MB) are hidden and replaced by Vietnamese text, and so is the drag hint ("Drag and drop a file
+  here", an overlay Streamlit puts first in the drop zone, after its input, only while a file is dragged
+  over it; it has no data-testid, so it is found by that place); the element toolbar of
   tables and charts (Search, Download as CSV, Fullscreen: English tooltips, and a CSV download the
   planner does not need, the export page gives Excel) is hidden. Everything else on screen is
   written by plantrack in Vietnamese; plotly's toolbar is translated by its config (plotly_vi).
@@ -26,6 +27,7 @@ from plantrack.ingest import SPREADSHEET_SUFFIXES
 from plantrack.workbook import MAX_FILE_BYTES
 
 UPLOAD_BUTTON_VI = "Chọn tệp"
+DROP_HINT_VI = "Thả tệp vào đây"
 ACCEPTED_VI = ", ".join(sorted(SPREADSHEET_SUFFIXES, key=[".xlsx", ".xlsm", ".xls", ".ods", ".xml"].index))
 UPLOAD_LIMIT_VI = f"Kéo thả tệp vào đây hoặc bấm {UPLOAD_BUTTON_VI} · tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB mỗi tệp · {ACCEPTED_VI}"
 
@@ -44,6 +46,11 @@ SCREEN_CSS = f"""
 [data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: {_css_string(UPLOAD_LIMIT_VI)}; font-size: 0.875rem; opacity: 0.75;
+}}
+/* the hint over the drop zone while a file is dragged over it */
+[data-testid="stFileUploaderDropzone"] > input + div > span:only-child {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] > input + div > span:only-child::after {{
+  content: {_css_string(DROP_HINT_VI)}; font-size: 0.875rem;
 }}
 /* tables' and charts' own toolbar: English tooltips, a CSV download */
 [data-testid="stElementToolbar"] {{ display: none !important; }}

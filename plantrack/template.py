@@ -68,6 +68,7 @@ def build_template(plan: Plan, province: Unit, district: Unit, period: Period,
     """The form as an openpyxl Workbook for ``district`` (a district, or a commune on today's
     map); ``values`` (code -> (Tổng số, Số đạt)) pre-fills it (demo, tests)."""
     commune = district.level == "commune"
+    plan = plan.worded_for("2025" if commune else period.map)  # a commune's form names its own level (CT08)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET

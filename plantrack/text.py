@@ -402,6 +402,13 @@ def fold(s: object) -> str:
 
 def fold_words(s: object) -> str:
     """``fold`` with every non-letter, non-digit turned into a space: 'Tỉnh/Thành phố:' -> 'tinh thanh pho'."""
+    if isinstance(s, str) and len(s) <= 200:  # labels and names recur in every file: remembered
+        return _fold_words_cached(s)
+    return _NON_WORD.sub(" ", fold(s)).strip()
+
+
+@lru_cache(maxsize=1 << 15)
+def _fold_words_cached(s: str) -> str:
     return _NON_WORD.sub(" ", fold(s)).strip()
 
 

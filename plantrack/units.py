@@ -239,8 +239,9 @@ def _children(parents: dict[str, Unit], children: dict[str, Unit]) -> dict[str, 
 
 def load_units(data_dir: Path | None = None) -> Units:
     """Load the units from ``data_dir`` (default: <repo>/data).  Cached per directory."""
-    path = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
-    return _load_units_cached(path.resolve())
+    if data_dir is None:  # resolved once, at import: a page's engine calls ask for the units thousands of times
+        return _load_units_cached(DEFAULT_DATA_DIR)
+    return _load_units_cached(Path(data_dir).resolve())
 
 
 def _read_units(path: Path, map_: str, level: str, kinds: frozenset, width: int,

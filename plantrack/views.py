@@ -24,7 +24,7 @@ STATUS_MEANING_VI = {
     "limited_progress": "có tiến bộ nhưng dưới 60 % mức thay đổi cần có.",
     "deteriorating": "kết quả thấp hơn năm gốc.",
     "baseline": "kỳ của năm gốc: kết quả là mốc để tính tiến độ các kỳ sau, chưa có tiến độ để đánh giá.",
-    "no_data": "không có huyện nào báo cáo chỉ tiêu này trong kỳ.",
+    "no_data": "không có đơn vị nào báo cáo chỉ tiêu này trong kỳ.",
 }
 
 # how a count of indicators in a status reads in a sentence ("3 đúng tiến độ"), where the label alone does not
@@ -200,14 +200,16 @@ def with_data_only(rows: Iterable[Mapping], keep: str | None = None) -> list[Map
     return [r for r in rows if r.get("value") is not None or r.get("province_code") == keep]
 
 
-def indicator_rows(plan: Plan) -> list[dict]:
-    """The plan's indicators as a Vietnamese table."""
+def indicator_rows(plan: Plan, period_map: str | None = None) -> list[dict]:
+    """The plan's indicators as a Vietnamese table; a yes/no indicator counts the units that report
+    in a period on ``period_map`` (districts, or communes from 1/7/2025)."""
+    word = "xã, phường" if period_map == "2025" else "huyện"
     return [{
         "Mã": i.code,
         "Nhóm": GROUP_LABELS_VI.get(i.group, i.group),
         "Chỉ tiêu": i.name,
-        "Tử số (Số đạt)": "Huyện trả lời “Có”" if i.is_yesno else i.numerator,
-        "Mẫu số (Tổng số)": "Số huyện báo cáo" if i.is_yesno else i.denominator,
+        "Tử số (Số đạt)": f"{word.capitalize()} trả lời “Có”" if i.is_yesno else i.numerator,
+        "Mẫu số (Tổng số)": f"Số {word} báo cáo" if i.is_yesno else i.denominator,
         "Mục tiêu": f"{format_percent(i.target, 0)} năm {i.target_year}",
         "Năm gốc": str(i.baseline_year),
         "Nguồn": i.source,
@@ -476,8 +478,23 @@ def lineage_text(unit: Unit, units: Units) -> str:
             return f"{unit.full_name} không có huyện cũ trong bảng chuyển đổi."
         names = ", ".join(f"{d.full_name} ({units.provinces[d.parent].name} cũ)" for d in former)
         return (f"{unit.full_name} thành lập từ {reform_day(units)}, trên địa bàn của {names}. Các kỳ trước đó do "
-                "huyện báo cáo; số liệu của huyện không được chia cho xã.")
+                "huyện cũ báo cáo; số liệu của huyện cũ không được chia cho xã.")
     return ""
+
+
+def detail_unit_index(choices: list[str], own: Unit | None, units: Units) -> int:
+    """Which of ``choices`` (unit codes, slowest first) the district page's detail opens on: an
+    officer's own unit; across the reform, the officer's former district (a commune's officer on a
+    district period) or the slowest commune now covering their district (a district's officer on a
+    commune period); otherwise, and for everyone else, the slowest unit (the first)."""
+    if own is None:
+        return 0
+    related = [own.code]
+    if own.level == "commune":
+        related += [d.code for d in units.former_districts(own.code)]
+    elif own.level == "district":
+        related += [c.code for c, _ in units.communes_covering(own.code)]
+    return next((i for i, code in enumerate(choices) if code in related), 0)
 
 
 # --- an officer's own unit ("Đơn vị của tôi") ---------------------------------------------

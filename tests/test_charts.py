@@ -206,7 +206,7 @@ def test_status_vocabulary_complete():
     grey = STATUS_COLORS["no_data"].lstrip("#")
     assert grey[0:2] == grey[2:4] == grey[4:6], "no_data must be a neutral grey"
     assert STATUS_LABELS_VI["no_data"] == "Chưa có số liệu"
-    assert charts.GROUP_LABELS_VI["districts"] == "Huyện"
+    assert charts.GROUP_LABELS_VI["districts"] == "Địa phương"  # districts, then communes
 
 
 # Colour-vision-deficiency check: Machado et al. (2009) full-severity matrices

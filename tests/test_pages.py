@@ -120,7 +120,7 @@ def test_navigation_lists_eleven_pages_in_three_groups():
     source = APP.read_text(encoding="utf-8")
     tree = ast.parse(source)
     pages = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"]
-    files = sorted(n.args[0].value for n in pages)
+    files = sorted({n.args[0].value for n in pages})  # a page may be declared twice (the home page's copy at the root)
     assert files == sorted(f"pages/{p}.py" for p in ALL_PAGES + ["not_found"])  # not_found: hidden, unknown paths
     for group in ('"Theo dõi"', '"Báo cáo"', '"Kế hoạch"'):
         assert group in source
@@ -416,3 +416,21 @@ def test_pages_hold_no_sql():
         text = path.read_text(encoding="utf-8")
         for keyword in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", ".execute("):
             assert keyword not in text, f"{path.name} contains {keyword!r}"
+
+
+def test_a_load_made_outside_the_app_shows_at_the_next_page_run(small):
+    """The figures are cached; a return loaded by another process (``plantrack ingest``) changes the
+    store's files, and the next page run drops the cache and shows it."""
+    at = app(province="93", period="2024")
+    assert "Năm 2024: 2/8 huyện đã báo cáo" in texts(at)
+    values = full_values("932")
+    # what the command line does, in its own process: the app's clear_caches is never called
+    import subprocess
+    import sys
+    data = make_return("932", "2024", values)
+    (small.parent / "932.xlsx").write_bytes(data)
+    done = subprocess.run([sys.executable, "-m", "plantrack", "ingest", str(small.parent / "932.xlsx"),
+                           "--db", str(small), "--received", "2024-11-20"], capture_output=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert "Năm 2024: 3/8 huyện đã báo cáo" in texts(at)

@@ -265,6 +265,7 @@ def test_history_on_an_empty_store(store):
 def test_history_lists_receipts_and_issues_and_downloads_need_login(filled):
     at = page("history")
     assert not at.exception
+    at.selectbox(key="history_period").set_value(None).run()  # every period (it opens on the sidebar's)
     table = at.dataframe[0].value
     assert len(table) == 16 and "Bị từ chối" in set(table["Kết quả"])
     receipts = at.selectbox(key="history_receipt")
@@ -345,3 +346,26 @@ def test_a_word_file_is_refused_in_vietnamese(store):
     table = _error_table(at)[0]
     assert list(table["Loại lỗi"].map(CODE_OF)) == ["file-type"]
     assert any("Không nhận tệp này" in t for t in _texts(at.error))
+
+
+def test_storing_an_upload_reads_it_within_the_same_limits_as_its_preview(store, monkeypatch):
+    """The confirmed file is read again to be stored: in a bounded child too (plantrack.bounded), never
+    in the server's own process without limits."""
+    import plantrack.ingest as ingest
+
+    bounded = []
+    real = ingest.run_bounded
+
+    def counting(fn, *args, **kwargs):
+        bounded.append(fn.__name__)
+        return real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "run_bounded", counting)
+    at = page("upload", "huyen933")
+    at.selectbox(key="upload_period").set_value(_period("2023")).run()
+    upload(at, ("chau-thanh-2023.xlsx", make_return("933", "2023", full_values("933"))))
+    assert bounded == ["check_bytes"]  # the preview
+    at.button(key=next(b.key for b in at.button if b.label == "Nộp báo cáo này")).click().run()
+    assert not at.exception
+    assert bounded == ["check_bytes", "check_bytes"]  # and the storing
+    assert _returns(store, "933") == 1

@@ -350,6 +350,9 @@ def test_no_english_on_the_upload_page_a_chart_page_and_an_unknown_address(serve
             _no_english(page, "unknown address")
             _shot(page, f"ui10-not-found-{width}")
 
+            _typed(page, server + "/tong-quan?province=93&period=2024", "Tổng quan")  # the home page by its own path
+            _no_english(page, "the home page's own address")
+
             _open(page, server + "/?province=93&period=2024")  # the home page (Tổng quan) is served at the root
             page.locator('[data-testid="stPlotlyChart"] .modebar-btn').first.wait_for(state="attached")
             shown = _no_english(page, "overview")
@@ -534,7 +537,7 @@ def _todays_can_tho(server, page, tmp_path) -> None:
     _shot(page, "reform-3-completeness-communes")
 
     # the sidebar's links carry the current selection (today's Cần Thơ, 2025): read them again
-    page.goto(_nav_links(page, server)["Huyện, xã"], wait_until="domcontentloaded")
+    page.goto(_nav_links(page, server)["Xã, phường"], wait_until="domcontentloaded")  # named after a commune period
     _settle(page)
     page.get_by_role("heading", name=re.compile(r"Xã, phường — Thành phố Cần Thơ")).first.wait_for()
     _shot(page, "reform-4-communes-heatmap")
@@ -600,6 +603,102 @@ def _todays_can_tho(server, page, tmp_path) -> None:
     _go(page, "Tiến độ")
     page.get_by_role("heading", name=re.compile(r"Tiến độ — Tỉnh Hậu Giang \(cũ\)")).wait_for()
     _shot(page, "reform-10-hau-giang-trajectory")
+
+
+# --- issue #10's small points: typed addresses, the drag hint, a fresh tab's officer ------------------
+
+NOT_FOUND_RE = re.compile(r"Page not found|Running the app|main page", re.I)
+
+
+def _typed(page, url: str, heading: str) -> None:
+    """Open an address as if typed by hand: the page named ``heading`` shows, and Streamlit's English
+    "Page not found … Running the app's main page" never does (watched while the page settles)."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("heading", name=re.compile(re.escape(heading))).first.wait_for()
+    seen = set()
+    for _ in range(15):  # the dialog would come with the first run; watch it for 3 s
+        seen |= set(NOT_FOUND_RE.findall(page.evaluate("document.body.innerText")))
+        page.wait_for_timeout(200)
+    _settle(page)
+    assert not seen, f"{url}: {seen}"
+
+
+def test_every_page_opens_by_its_typed_address_in_vietnamese(server, page):
+    with _shot_on_failure(page, "typed-addresses"):
+        _open(page, server + "/?province=93&period=2024")
+        links = _nav_links(page, server)
+        paths = {title: url.split("?")[0].rsplit("/", 1)[-1] for title, url in links.items()}
+        paths["Tổng quan"] = "tong-quan"  # the home page's own path (its link is the root)
+        for title, path in paths.items():
+            heading = {"Huyện": "Huyện —", "Xã, phường": "Xã, phường —", "Tình hình nộp báo cáo": "Tình hình nộp",
+                       "Lịch sử": "Lịch sử", "Hướng dẫn": "Hướng dẫn"}.get(title, title)
+            _typed(page, f"{server}/{path}?province=93&period=2024", heading)
+            _no_english(page, f"/{path}")
+        _typed(page, server + "/khong-co-trang-nay", "Không có trang này")
+
+
+DRAG_OVER_JS = """() => {
+  const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+  const dt = new DataTransfer();
+  dt.items.add(new File(['x'], 'bao-cao.xlsx'));
+  for (const type of ['dragenter', 'dragover'])
+    zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+}"""
+# what the drop zone shows beside its Vietnamese instructions and button: text drawn at a visible size,
+# and generated content (::after)
+DROP_ZONE_SHOWN_JS = """() => {
+  const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+  const shown = [];
+  for (const e of zone.querySelectorAll('*')) {
+    if (e.closest('[data-testid="stFileUploaderDropzoneInstructions"]') || e.closest('button')) continue;
+    const style = getComputedStyle(e);
+    const own = [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join(' ').trim();
+    if (own && parseFloat(style.fontSize) > 0 && style.visibility === 'visible' && e.getClientRects().length)
+      shown.push(own);
+    const after = getComputedStyle(e, '::after').content;
+    if (after && after !== 'none' && after !== 'normal') shown.push(after);
+  }
+  return shown;
+}"""
+
+
+def test_the_drag_hint_over_the_uploader_is_vietnamese(server, page):
+    with _shot_on_failure(page, "drag-hint"):
+        _open(page, server + "/nop-bao-cao?province=93&period=2024")
+        _login(page, "huyen933", "huyen933-demo")
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]')
+        zone.wait_for()
+        assert page.evaluate(DROP_ZONE_SHOWN_JS) == []  # no hint before a file comes
+        page.evaluate(DRAG_OVER_JS)
+        page.wait_for_function("() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"] > input + div')")
+        shown = page.evaluate(DROP_ZONE_SHOWN_JS)
+        assert shown and all("Thả tệp vào đây" in s for s in shown), shown
+        assert not [s for s in shown if ENGLISH_RE.search(s) or re.search(r"drop|drag", s, re.I)], shown
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        zone.screenshot(path=str(SHOTS / "ui10-drag-hint.png"))
+
+
+def test_an_officer_in_a_fresh_tab_lands_on_their_unit(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    context.set_default_timeout(STEP_TIMEOUT)
+    page = context.new_page()
+    try:
+        with _shot_on_failure(page, "fresh-tab-officer"):
+            _open(page, server + "/huong-dan")
+            _login(page, "huyen930", "huyen930-demo")
+            deadline = time.monotonic() + 30
+            while _session_cookie(context) is None and time.monotonic() < deadline:
+                page.wait_for_timeout(200)
+            assert _session_cookie(context) is not None, "the login cookie was not set"
+            tab = context.new_page()  # a new tab at the root: only the cookie knows the officer
+            _typed(tab, server + "/", "Đơn vị của tôi")
+            assert _logged_in(tab)
+            tab.get_by_text(re.compile("Thành phố Vị Thanh")).first.wait_for()
+            _typed(tab, server + "/don-vi-cua-toi", "Đơn vị của tôi")  # their page by its own path
+            _typed(tab, server + "/tong-quan", "Tổng quan")  # and the overview by its path
+            _log_out(tab)
+    finally:
+        context.close()
 
 
 # --- issue #10: usable on a phone ----------------------------------------------------------------
