@@ -710,7 +710,7 @@ PHONE = 640  # Streamlit stacks columns below this width; plantrack swaps heatma
 PAGE_CONTENT = {
     "Tổng quan": (r"Tổng quan — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),
     "Tiến độ": (r"Tiến độ — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),
-    "Huyện, xã": (r"Xã, phường — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),
+    "Xã, phường": (r"Xã, phường — Thành phố Cần Thơ", '[data-testid="stPlotlyChart"]'),  # a commune period's
     "So sánh tỉnh": (r"So sánh tỉnh", '[data-testid="stPlotlyChart"]'),
     "Tình hình nộp báo cáo": (r"Tình hình nộp báo cáo — Thành phố Cần Thơ", '[data-testid="stDataFrame"]'),
     "Đơn vị của tôi": (r"Đơn vị của tôi", '[data-testid="stAlert"]'),
@@ -780,7 +780,7 @@ def test_every_page_at_desktop_and_phone_width(server, browser, width):
                 assert page.get_by_role("heading", name=re.compile(heading)).first.is_visible(), title
                 _no_english(page, title)
                 _fits(page, f"{title} at {width} px")
-                if title == "Huyện, xã":
+                if title == "Xã, phường":
                     _one_variant_shown(page, "districts_heatmap", width)
 
             # where the login is, as the pages tell a visitor: true at this width too
