@@ -174,7 +174,8 @@ def huyen_for_the_reporting_unit(strings: list[str]) -> list[str]:
     for text in strings:
         for name in _OLD_NAMES:
             text = text.replace(name, "")
-        for sentence in re.split(r"[.;\n]|<br>", _ALLOWED.sub("", text)):
+        text = text.replace("<br>", " ")  # a chart label wrapped for a phone: one sentence still
+        for sentence in re.split(r"[.;\n]", _ALLOWED.sub("", text)):
             if re.search(r"huyện", sentence, re.I) and not _REFORM.search(sentence):
                 found.append(sentence.strip())
     return found
