@@ -29,7 +29,7 @@ PY = sys.executable
 SERVE = ("import sys; from streamlit.runtime.pages_manager import PagesManager; "
          "PagesManager.uses_pages_directory = False; from streamlit.web.cli import main; "
          "sys.argv[0] = 'streamlit'; sys.exit(main())")
-PAGES = ["tong-quan", "tien-do", "huyen", "so-sanh-tinh", "nop-bao-cao-cac-huyen"]
+PAGES = os.environ.get("BENCH_PAGES", "tong-quan tien-do huyen so-sanh-tinh nop-bao-cao-cac-huyen").split()
 QUERY = "?province=92"
 ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "3"))
 FLOOR_PAGE = """import plotly.graph_objects as go
