@@ -429,7 +429,7 @@ def completeness_matrix(store: Store, province: Unit | str, units: Units | None 
             if u.level == "district":
                 row["group"] = units.provinces[u.parent].name
             else:
-                row["group"] = ", ".join(d.full_name for d in units.former_districts(u.code)) or None
+                row["group"] = ", ".join(units.former_district_label(d) for d in units.former_districts(u.code)) or None
             rows.append(row)
     return rows
 

@@ -194,6 +194,21 @@ class Units:
         """The old districts a commune of today was formed from (one for most)."""
         return [self.districts[d] for d in self._commune_districts.get(commune_code, ())]
 
+    def former_district_label(self, district: Unit) -> str:
+        """A former district's name as its province of today shows it: followed by its former
+        province when another former district of that province has the same name (new Cần Thơ took
+        in a Huyện Châu Thành from Hậu Giang and one from Sóc Trăng)."""
+        counts = self.__dict__.get("_district_names")
+        if counts is None:
+            counts = {}
+            for d in self.districts.values():
+                key = (self.successors.get(d.parent), d.full_name)
+                counts[key] = counts.get(key, 0) + 1
+            self.__dict__["_district_names"] = counts
+        if counts.get((self.successors.get(district.parent), district.full_name), 0) > 1:
+            return f"{district.full_name} ({self.provinces[district.parent].name} cũ)"
+        return district.full_name
+
     def province_label(self, province: Unit) -> str:
         """A province's name as the picker shows it: today's by name, a former one with '(cũ)'."""
         return f"{province.name} {FORMER}" if province.map == OLD_MAP else province.name

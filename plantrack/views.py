@@ -325,6 +325,9 @@ HEATMAP_PAGE_SIZE = 30
 def unit_group(entry: Mapping, units: Units) -> str:
     """The group a reporting unit is shown in: a commune's former district(s), a district's former province."""
     if entry.get("commune_code"):
+        former = units.former_districts(str(entry["commune_code"]))
+        if former:  # a name two former districts share is followed by its former province
+            return ", ".join(units.former_district_label(d) for d in former)
         return ", ".join(entry.get("former_districts") or []) or "Không rõ huyện cũ"
     d = units.districts.get(str(entry.get("district_code") or entry.get("unit_code") or ""))
     return units.province_label(units.provinces[d.parent]) if d else ""

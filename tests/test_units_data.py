@@ -211,3 +211,13 @@ def test_district_page_names_the_communes_that_cover_it(units):
     assert covering["Xã Vị Thủy"] is True
     assert "Xã Vĩnh Thuận Đông" in covering
     assert units.former_districts("31441") == [units.districts["935"]]
+
+
+def test_a_former_district_name_two_predecessors_share_names_its_former_province():
+    """New Cần Thơ took in a Huyện Châu Thành from Hậu Giang and one from Sóc Trăng: a planner must
+    tell the two groups apart; a name no other former district of the province has stays as it is."""
+    units = load_units()
+    labels = sorted(units.former_district_label(d) for d in units.districts.values()
+                    if d.name == "Châu Thành" and units.successor(d.parent).code == "92")
+    assert labels == ["Huyện Châu Thành (Hậu Giang cũ)", "Huyện Châu Thành (Sóc Trăng cũ)"]
+    assert units.former_district_label(units.districts["930"]) == "Thành phố Vị Thanh"
