@@ -17,7 +17,6 @@ import hashlib
 import logging
 import re
 import stat
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,6 @@ from plantrack.workbook import MAX_FILE_BYTES, ReadError, read_workbook
 
 log = logging.getLogger(__name__)
 
-HOLD_SECONDS = 0.5  # how long a folder load keeps the store before letting others in
 # .xml: Excel 2003's XML Spreadsheet; the bytes decide (workbook.sniff), so other XML is refused as file-type
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}
 
@@ -463,11 +461,12 @@ def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: 
             _insert(tx, "blobs", list(first.values()), "INSERT OR IGNORE INTO")
     else:
         first = {}
-    outcomes, pending = [], []
+    outcomes, pending = [], []  # together: told once the batch is stored
     for item, pair in zip(items, ids):
         if item.early is not None:
-            outcomes.append(item.early)
-            if not together:
+            if together:
+                outcomes.append(item.early)
+            else:
                 yield item.early
             continue
         outcome = _unchanged(known, item.sha, item.name, len(item.data), max_bytes, units, expect_district, expect_period)
@@ -491,6 +490,7 @@ def _store_batch(store: Store, con, known: _Known, items: list[_Judged], units: 
             with store.transaction() as tx:
                 _write(tx, [rows])
             yield outcome
+            continue
         outcomes.append(outcome)
     if together:
         if pending:
@@ -566,8 +566,8 @@ def ingest_paths(store: Store, paths: Iterable[str | Path], *, sender: str | Non
     processes: default one per core, up to 2, for folders of more than a few files); the store
     is then opened for a batch of checked files and each is stored in its own transaction
     (with the checks that need the store: unchanged, denominator-jump, version). The store is
-    held for at most HOLD_SECONDS at a time and closed between batches, so the app and other
-    loads get their turn. At the first system failure an outcome with status ``system-error``
+    held for one batch (CHECK_AHEAD files) at a time and closed between batches, so the app and
+    other loads get their turn. At the first system failure an outcome with status ``system-error``
     is yielded and the load stops."""
     files = collect_files(paths) if files is None else files
     items = ((path, None) for path in files)

@@ -318,7 +318,7 @@ def trajectory(store: Store, unit: Unit | str, indicator_code: str, units: Units
             series = _unit_series(store, scope, plan, u.code).get((u.code, indicator_code))
     points = []
     last = None
-    periods = plan.periods()
+    periods = _plan_periods(plan)
     for p in periods:
         v = series.values.get(p) if series else None
         points.append({"period": p.code, "period_label": p.label, "t": p.t, "map": p.map, "value": _round(v),
@@ -413,7 +413,7 @@ def completeness_matrix(store: Store, province: Unit | str, units: Units | None 
             f"SELECT DISTINCT district_code, period FROM receipts r WHERE outcome = 'rejected' AND {where} "
             "AND district_code IS NOT NULL AND period IS NOT NULL", params)}
     rows = []
-    for p in plan.periods():
+    for p in _plan_periods(plan):
         if plan.due_date(p) > today and not any(k[1] == p.code for k in accepted):
             continue  # not due yet and nobody has sent it
         for u in expected_units(units, plan, prov, p):
